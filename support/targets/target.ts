@@ -1,0 +1,47 @@
+/**
+ * What differs between the places the suite runs. Steps never see a Target directly: they go
+ * through the World, which talks to the cluster with client-node using `kubeConfig`, and asks
+ * the Target only for what the Kubernetes API cannot do (node faults, DNS look-ups).
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../../reference/clock.ts';
+
+/** Capabilities a scenario can require with `@needs:<capability>`. */
+export type Capability =
+  | 'simulated-nodes' // the harness controls the nodes (stop/start a node's kubelet)
+  | 'node-faults' // nodes can be stopped and started (simulated, or kind containers)
+  | 'dns' // headless-Service DNS can be resolved
+  | 'storage' // a default StorageClass provisions and binds volumes
+  | 'fast-clock'; // simulated time runs faster than wall time
+
+export interface TargetInfo {
+  name: string;
+  /** Server version as `/version` reports it, e.g. "v1.34.2". */
+  serverVersion: string;
+  /** major.minor as numbers, for `@k8s:>=1.32` gates. */
+  minor: number;
+  capabilities: Set<Capability>;
+  /** Why each missing capability is missing, for skip messages. */
+  missing: Map<Capability, string>;
+}
+
+export interface Target {
+  readonly name: string;
+  /** Starts (or connects to) the target once per worker process. */
+  start(): Promise<TargetInfo>;
+  stop(): Promise<void>;
+  kubeConfig(): KubeConfig;
+  /** The clock scenario timestamps are read on; `scale` > 1 means time runs fast. */
+  clock(): Clock;
+  /** Stops the kubelet of a node: no heartbeats, its pods are no longer run or finished. */
+  stopNode(node: string): Promise<void>;
+  startNode(node: string): Promise<void>;
+  /** Resolves a DNS name of the given record type from inside the cluster's DNS view. */
+  resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]>;
+  /** Where component logs live, attached to reports on failure. */
+  logs?(): Promise<Record<string, string>>;
+}
+
+export type DnsAnswer =
+  | { type: 'A'; name: string; address: string }
+  | { type: 'SRV'; name: string; target: string; port: number; priority: number; weight: number };
