@@ -1,0 +1,354 @@
+/**
+ * Builds the control-plane target's binaries from Go modules:
+ * etcd, kube-apiserver, kube-controller-manager, kube-scheduler (wrapper module control-plane/)
+ * and a slim CoreDNS (control-plane/coredns/), into a version-keyed cache folder outside git.
+ *
+ *   npm run control-plane:build                 build, or reuse a cache whose stamp matches
+ *   npm run control-plane:build -- --verbose    also stream go's output (go build -v)
+ *   npm run control-plane:build -- --force      rebuild even if the cache is fresh
+ *   npm run control-plane:build -- --check      exit 0 if the cache is fresh, 1 if not; build nothing
+ *   npm run control-plane:build -- --regen [--k8s=v1.N.M]
+ *                                               regenerate control-plane/go.mod from that release's go.mod
+ *
+ * Env: STS_CONTROL_PLANE_BIN_DIR (binaries folder), STS_CACHE_DIR / XDG_CACHE_HOME (cache root).
+ */
+import { execFile, spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import {
+  BINARIES,
+  COREDNS_VERSION,
+  ETCD_VERSION,
+  K8S_VERSION,
+  type BinaryName,
+  binaryPath,
+  controlPlaneBinDir,
+} from '../support/control-plane/binaries.ts';
+import { goSatisfies, parseGoVersion, parseKubernetesGoMod, wrapperGoMod } from '../support/control-plane/gomod.ts';
+
+const execFileP = promisify(execFile);
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const k8sDir = join(repo, 'control-plane');
+const corednsDir = join(k8sDir, 'coredns');
+
+const args = new Set(process.argv.slice(2));
+const argValue = (name: string): string | undefined =>
+  process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const verbose = args.has('--verbose') || args.has('-v');
+
+class UserError extends Error {}
+
+const goEnv: NodeJS.ProcessEnv = {
+  ...process.env,
+  GOFLAGS: '-mod=mod',
+  GOWORK: 'off',
+  GOTOOLCHAIN: 'local',
+  CGO_ENABLED: '0',
+};
+
+interface Target {
+  name: BinaryName;
+  pkg: string;
+  dir: string;
+  /** Kubernetes components get the version stamped into component-base and client-go. */
+  k8sVersionStamp: boolean;
+  versionArgs: string[];
+}
+
+const targets: Target[] = [
+  { name: 'kube-apiserver', pkg: 'k8s.io/kubernetes/cmd/kube-apiserver', dir: k8sDir, k8sVersionStamp: true, versionArgs: ['--version'] },
+  {
+    name: 'kube-controller-manager',
+    pkg: 'k8s.io/kubernetes/cmd/kube-controller-manager',
+    dir: k8sDir,
+    k8sVersionStamp: true,
+    versionArgs: ['--version'],
+  },
+  { name: 'kube-scheduler', pkg: 'k8s.io/kubernetes/cmd/kube-scheduler', dir: k8sDir, k8sVersionStamp: true, versionArgs: ['--version'] },
+  // -o is required: the default name for a /v3 module path would be "server".
+  { name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', dir: k8sDir, k8sVersionStamp: false, versionArgs: ['--version'] },
+  { name: 'coredns', pkg: '.', dir: corednsDir, k8sVersionStamp: false, versionArgs: ['-version'] },
+];
+
+function fmtSecs(ms: number): string {
+  const s = Math.round(ms / 1000);
+  return s >= 60 ? `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s` : `${s}s`;
+}
+
+function log(s: string): void {
+  process.stderr.write(`[control-plane:build] ${s}\n`);
+}
+
+/** Runs a go command; on failure throws a UserError that names the command and explains proxy/network trouble. */
+async function runGo(
+  goArgs: string[],
+  cwd: string,
+  opts: { stream?: boolean; label?: string; timeFile?: string } = {},
+): Promise<string> {
+  const useTime = opts.timeFile !== undefined && existsSync('/usr/bin/time');
+  const [cmd, cmdArgs] = useTime
+    ? ['/usr/bin/time', ['-f', '%M %e', '-o', opts.timeFile as string, 'go', ...goArgs]]
+    : ['go', goArgs];
+  const shown = `go ${goArgs.map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ')}`;
+  return new Promise((resolvePromise, reject) => {
+    let out = '';
+    const child = spawn(cmd, cmdArgs as string[], { cwd, env: goEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+    const onData = (b: Buffer): void => {
+      out += b.toString();
+      if (out.length > 4_000_000) out = out.slice(-2_000_000);
+      if (opts.stream) process.stderr.write(b);
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    const started = Date.now();
+    const beat = opts.label
+      ? setInterval(() => log(`  … ${opts.label} still building (${fmtSecs(Date.now() - started)})`), 30_000)
+      : undefined;
+    child.on('error', (err: NodeJS.ErrnoException) => {
+      if (beat) clearInterval(beat);
+      reject(
+        err.code === 'ENOENT'
+          ? new UserError(`\`${shown}\` could not start: Go is not installed or not on PATH. Install Go >= 1.26 (e.g. from the Debian packages or go.dev) and retry.`)
+          : err,
+      );
+    });
+    child.on('close', (code) => {
+      if (beat) clearInterval(beat);
+      if (code === 0) return resolvePromise(out);
+      reject(new UserError(diagnose(shown, cwd, out, code)));
+    });
+  });
+}
+
+function diagnose(shown: string, cwd: string, out: string, code: number | null): string {
+  const tail = out.trim().split('\n').slice(-25).join('\n');
+  const network =
+    /dial tcp|no such host|connection refused|i\/o timeout|TLS handshake|proxyconnect|Forbidden|unrecognized import path|reading https?:\/\/|server response|lookup .* on/i.test(
+      out,
+    );
+  const checksum = /verifying .*(checksum|go\.sum)|SECURITY ERROR|sumdb|checksum database/i.test(out);
+  let hint = '';
+  if (network)
+    hint =
+      `\nThe Go module proxy looks unreachable (GOPROXY=${process.env.GOPROXY ?? '(go env default)'}). ` +
+      'Check network access to the proxy (`go env GOPROXY`, `go list -m -versions k8s.io/kubernetes`), ' +
+      'or pre-fill the module cache (GOMODCACHE) on a machine that has it, then rerun `npm run control-plane:build`.';
+  else if (checksum)
+    hint =
+      '\nChecksum verification failed. If the checksum database is unreachable, retry with GOSUMDB=off ' +
+      '(or GONOSUMDB=k8s.io,go.etcd.io,github.com/coredns).';
+  else if (/requires go >=|go: updates to go\.mod needed|toolchain/i.test(out))
+    hint = '\nThe Go toolchain on this machine is too old for the pinned modules (GOTOOLCHAIN=local forbids a download).';
+  return `\`${shown}\` failed in ${cwd} (exit ${code}):\n${tail}${hint}`;
+}
+
+async function goVersion(): Promise<string> {
+  try {
+    const { stdout } = await execFileP('go', ['version'], { env: goEnv });
+    return stdout.trim();
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT')
+      throw new UserError('`go version` failed: Go is not installed or not on PATH. Install Go >= 1.26 and retry `npm run control-plane:build`.');
+    throw new UserError(`\`go version\` failed: ${e.message}`);
+  }
+}
+
+function sha256(...files: string[]): string {
+  const h = createHash('sha256');
+  for (const f of files) h.update(`${f.slice(repo.length)}\0`).update(readFileSync(f)).update('\0');
+  return h.digest('hex');
+}
+
+function goDirective(goModPath: string): string {
+  const m = /^go\s+(\S+)/m.exec(readFileSync(goModPath, 'utf8'));
+  if (!m) throw new UserError(`${goModPath} has no go directive`);
+  return m[1] as string;
+}
+
+interface Stamp {
+  k8sVersion: string;
+  etcdVersion: string;
+  corednsVersion: string;
+  go: string;
+  inputsSha256: string;
+  binaries: string[];
+}
+
+function makeStamp(go: string): Stamp {
+  return {
+    k8sVersion: K8S_VERSION,
+    etcdVersion: ETCD_VERSION,
+    corednsVersion: COREDNS_VERSION,
+    go,
+    // go.mod files and the CoreDNS main: what decides the binaries. go.sum is not hashed:
+    // the build itself appends to it (GOFLAGS=-mod=mod).
+    inputsSha256: sha256(join(k8sDir, 'go.mod'), join(corednsDir, 'go.mod'), join(corednsDir, 'main.go'), fileURLToPath(import.meta.url)),
+    binaries: [...BINARIES],
+  };
+}
+
+async function binaryRuns(binDir: string, t: Target): Promise<string | null> {
+  const path = binaryPath(binDir, t.name);
+  if (!existsSync(path)) return null;
+  try {
+    const { stdout, stderr } = await execFileP(path, t.versionArgs, { timeout: 20_000 });
+    return (stdout + stderr).trim().split('\n')[0] ?? '';
+  } catch {
+    return null;
+  }
+}
+
+/** Checks that control-plane/go.mod pins the versions binaries.ts says. */
+function checkPins(): void {
+  const mod = readFileSync(join(k8sDir, 'go.mod'), 'utf8');
+  const cdns = readFileSync(join(corednsDir, 'go.mod'), 'utf8');
+  const problems: string[] = [];
+  if (!mod.includes(`k8s.io/kubernetes ${K8S_VERSION}\n`)) problems.push(`control-plane/go.mod does not require k8s.io/kubernetes ${K8S_VERSION}`);
+  if (!mod.includes(`go.etcd.io/etcd/server/v3 ${ETCD_VERSION}\n`)) problems.push(`control-plane/go.mod does not require etcd ${ETCD_VERSION}`);
+  if (!cdns.includes(`github.com/coredns/coredns ${COREDNS_VERSION}`)) problems.push(`control-plane/coredns/go.mod does not require CoreDNS ${COREDNS_VERSION}`);
+  if (problems.length)
+    throw new UserError(`${problems.join('; ')}. Keep support/control-plane/binaries.ts and the go.mod files in step (--regen rewrites control-plane/go.mod).`);
+}
+
+async function regen(): Promise<void> {
+  const version = argValue('k8s') ?? K8S_VERSION;
+  log(`fetching k8s.io/kubernetes@${version}'s go.mod through the module proxy`);
+  const scratch = join(tmpdir(), `sts-cp-regen-${process.pid}`);
+  mkdirSync(scratch, { recursive: true });
+  try {
+    const out = await runGo(['mod', 'download', '-json', `k8s.io/kubernetes@${version}`], scratch);
+    const info = JSON.parse(out) as { GoMod?: string; Error?: string };
+    if (!info.GoMod) throw new UserError(`go mod download gave no go.mod for k8s.io/kubernetes@${version}: ${info.Error ?? out}`);
+    const text = readFileSync(info.GoMod, 'utf8');
+    const { text: wrapper, etcdVersion } = wrapperGoMod(version, text);
+    const parsed = parseKubernetesGoMod(text);
+    const target = join(k8sDir, 'go.mod');
+    const before = existsSync(target) ? readFileSync(target, 'utf8') : '';
+    if (before === wrapper) log('control-plane/go.mod is already up to date');
+    else {
+      writeFileSync(target, wrapper);
+      log(`wrote control-plane/go.mod: k8s ${version}, etcd ${etcdVersion}, ${parsed.staging.length} staging replaces, go ${parsed.go}`);
+    }
+    if (version !== K8S_VERSION || etcdVersion !== ETCD_VERSION)
+      log(`NOTE: update K8S_VERSION=${version} / ETCD_VERSION=${etcdVersion} in support/control-plane/binaries.ts`);
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+function ldflags(t: Target, commit: string): string {
+  const parts = ['-s', '-w'];
+  if (t.k8sVersionStamp) {
+    const m = /^v(\d+)\.(\d+)\./.exec(K8S_VERSION) as RegExpExecArray;
+    const date = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+    for (const p of ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version']) {
+      parts.push(
+        `-X '${p}.gitVersion=${K8S_VERSION}'`,
+        `-X '${p}.gitMajor=${m[1]}'`,
+        `-X '${p}.gitMinor=${m[2]}'`,
+        `-X '${p}.gitCommit=${commit}'`,
+        `-X '${p}.gitTreeState=clean'`,
+        `-X '${p}.buildDate=${date}'`,
+      );
+    }
+  }
+  return parts.join(' ');
+}
+
+/** The release commit, from the proxy's .info Origin (present for recent module versions). */
+async function k8sCommit(): Promise<string> {
+  try {
+    const out = await runGo(['mod', 'download', '-json', `k8s.io/kubernetes@${K8S_VERSION}`], k8sDir);
+    const info = JSON.parse(out) as { Origin?: { Hash?: string } };
+    return info.Origin?.Hash && /^[0-9a-f]{40}$/.test(info.Origin.Hash) ? info.Origin.Hash : 'unknown';
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    return 'unknown';
+  }
+}
+
+async function main(): Promise<void> {
+  if (args.has('--regen')) {
+    await regen();
+    if (!args.has('--build')) return;
+  }
+  checkPins();
+  const goVer = await goVersion();
+  const have = parseGoVersion(goVer);
+  for (const gm of [join(k8sDir, 'go.mod'), join(corednsDir, 'go.mod')]) {
+    const need = goDirective(gm);
+    if (!have || !goSatisfies(have, need))
+      throw new UserError(`${goVer} is older than \`go ${need}\` in ${gm.slice(repo.length + 1)}; install Go >= ${need} (GOTOOLCHAIN=local: no toolchain download).`);
+  }
+
+  const binDir = controlPlaneBinDir();
+  const stampPath = join(binDir, 'stamp.json');
+  const stamp = makeStamp(goVer);
+  const stampText = `${JSON.stringify(stamp, null, 2)}\n`;
+  const t0 = Date.now();
+
+  if (!args.has('--force')) {
+    const old = existsSync(stampPath) ? readFileSync(stampPath, 'utf8') : '';
+    if (old === stampText) {
+      const versions = await Promise.all(targets.map((t) => binaryRuns(binDir, t)));
+      if (versions.every((v) => v !== null)) {
+        log(`up to date in ${binDir} (${fmtSecs(Date.now() - t0)}):`);
+        targets.forEach((t, i) => log(`  ${t.name.padEnd(24)} ${versions[i]}`));
+        process.stdout.write(`${binDir}\n`);
+        return;
+      }
+      const broken = targets.filter((_, i) => versions[i] === null).map((t) => t.name);
+      log(`cache stamp matches but ${broken.join(', ')} do(es) not run with ${targets[0]?.versionArgs[0]}: rebuilding`);
+    } else if (old) log('cache stamp differs from the current inputs (versions, go.mod, Go): rebuilding');
+    else log(`no cached binaries in ${binDir}: building (cold: 20-40 min on 2 cores)`);
+  }
+  if (args.has('--check')) {
+    process.exitCode = 1;
+    return;
+  }
+
+  mkdirSync(binDir, { recursive: true });
+  rmSync(stampPath, { force: true });
+  log(`${goVer}; Kubernetes ${K8S_VERSION}, etcd ${ETCD_VERSION}, CoreDNS ${COREDNS_VERSION}`);
+  const commit = await k8sCommit();
+  const results: { name: string; ms: number; maxRssMb?: number; sizeMb: number; version: string }[] = [];
+  for (const [i, t] of targets.entries()) {
+    log(`[${i + 1}/${targets.length}] ${t.name} (${t.pkg === '.' ? `control-plane/coredns` : t.pkg})`);
+    const tmp = join(binDir, `.${t.name}.tmp`);
+    const timeFile = join(binDir, `.${t.name}.time`);
+    const started = Date.now();
+    await runGo(
+      ['build', '-trimpath', ...(verbose ? ['-v'] : []), '-ldflags', ldflags(t, commit), '-o', tmp, t.pkg],
+      t.dir,
+      { stream: verbose, label: t.name, timeFile },
+    );
+    const ms = Date.now() - started;
+    renameSync(tmp, binaryPath(binDir, t.name));
+    let maxRssMb: number | undefined;
+    if (existsSync(timeFile)) {
+      const kb = Number(readFileSync(timeFile, 'utf8').trim().split(/\s+/)[0]);
+      if (Number.isFinite(kb)) maxRssMb = Math.round(kb / 1024);
+      rmSync(timeFile, { force: true });
+    }
+    const version = await binaryRuns(binDir, t);
+    if (version === null) throw new UserError(`${t.name} was built but \`${t.name} ${t.versionArgs.join(' ')}\` fails`);
+    const sizeMb = Math.round(statSync(binaryPath(binDir, t.name)).size / 1e5) / 10;
+    results.push({ name: t.name, ms, maxRssMb, sizeMb, version });
+    log(`    done in ${fmtSecs(ms)}${maxRssMb ? `, peak RSS ${maxRssMb} MB` : ''}, ${sizeMb} MB: ${version}`);
+  }
+  writeFileSync(stampPath, stampText);
+  writeFileSync(join(binDir, 'build-times.json'), `${JSON.stringify({ at: new Date().toISOString(), go: goVer, results }, null, 2)}\n`);
+  log(`built ${results.length} binaries into ${binDir} in ${fmtSecs(Date.now() - t0)}`);
+  process.stdout.write(`${binDir}\n`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof UserError) log(`ERROR: ${err.message}`);
+  else log(`ERROR: ${(err as Error)?.stack ?? String(err)}`);
+  process.exit(1);
+});
