@@ -1,0 +1,103 @@
+/**
+ * The reference control plane, assembled: the in-memory API server, the controllers a
+ * StatefulSet relies on, simulated nodes and the cluster DNS. Every component except the API
+ * server reaches the cluster through client-node over HTTP, exactly as it would a real
+ * kube-apiserver.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { startApiServer } from './apiserver/index.ts';
+import { ScaledClock, type Clock } from './clock.ts';
+import { startGarbageCollector } from './controllers/garbage-collector.ts';
+import { startNamespaceController } from './controllers/namespace.ts';
+import { startScheduler } from './controllers/scheduler.ts';
+import { startEndpointSliceController } from './controllers/endpointslice.ts';
+import { startVolumeProvisioner } from './controllers/volumes.ts';
+import { startNodeLifecycleController } from './controllers/node-lifecycle.ts';
+import { startStatefulSetController } from './controllers/statefulset/index.ts';
+import type { MutantName } from './controllers/statefulset/mutants.ts';
+import { startDnsServer } from './dns/index.ts';
+import { startNodeSimulator, type NodeSimulator } from './nodes/index.ts';
+
+export interface ReferenceOptions {
+  /** Simulated seconds per real second (default 1). */
+  clockScale?: number;
+  nodes?: number;
+  /** Deliberately broken StatefulSet controller behaviours (see `npm run mutants`). */
+  mutants?: MutantName[];
+  /** Run the reference StatefulSet controller (false when another controller manages sets). */
+  statefulSetController?: boolean;
+  token?: string;
+  log?: (component: string, line: string) => void;
+}
+
+export interface ReferenceControlPlane {
+  url: string;
+  clock: Clock;
+  kubeConfig: KubeConfig;
+  nodes: NodeSimulator;
+  dnsPort: number;
+  logs(): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** A kubeconfig for a plain-HTTP server on loopback. */
+export function kubeConfigFor(server: string, token?: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [{ name: 'reference', server, skipTLSVerify: true }],
+    users: [token ? { name: 'reference', token } : { name: 'reference' }],
+    contexts: [{ name: 'reference', cluster: 'reference', user: 'reference' }],
+    currentContext: 'reference',
+  });
+  return kc;
+}
+
+export async function startReferenceControlPlane(opts: ReferenceOptions = {}): Promise<ReferenceControlPlane> {
+  const clock = new ScaledClock(opts.clockScale ?? 1);
+  const logs = new Map<string, string[]>();
+  const logger = (component: string) => (line: string) => {
+    const lines = logs.get(component) ?? [];
+    if (lines.length >= 5000) lines.shift();
+    lines.push(`${clock.now().toISOString()} ${line}`);
+    logs.set(component, lines);
+    opts.log?.(component, line);
+  };
+
+  const stops: Array<() => Promise<void>> = [];
+  const stopAll = async () => {
+    for (const stop of stops.reverse()) await stop().catch(() => undefined);
+  };
+  try {
+    const api = await startApiServer({ clock, token: opts.token });
+    stops.push(() => api.close());
+    const kc = kubeConfigFor(api.url, opts.token);
+    const started = await Promise.all([
+      startGarbageCollector(kc, { clock, log: logger('garbage-collector') }),
+      startNamespaceController(kc, { clock, log: logger('namespace-controller') }),
+      startScheduler(kc, { clock, log: logger('scheduler') }),
+      startEndpointSliceController(kc, { clock, log: logger('endpointslice-controller') }),
+      startVolumeProvisioner(kc, { clock, bindClaims: true, log: logger('volume-provisioner') }),
+      startNodeLifecycleController(kc, { clock, log: logger('node-lifecycle-controller') }),
+      ...(opts.statefulSetController === false
+        ? []
+        : [startStatefulSetController(kc, { clock, mutants: opts.mutants, log: logger('statefulset-controller') })]),
+    ]);
+    started.forEach((c) => stops.push(() => c.stop()));
+    const nodes = await startNodeSimulator(kc, { clock, nodes: opts.nodes ?? 3 });
+    stops.push(() => nodes.stop());
+    const dns = await startDnsServer(kc, { clock });
+    stops.push(() => dns.close());
+    return {
+      url: api.url,
+      clock,
+      kubeConfig: kc,
+      nodes,
+      dnsPort: dns.port,
+      logs: () => Object.fromEntries([...logs].map(([k, v]) => [k, v.join('\n')])),
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}

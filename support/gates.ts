@@ -1,0 +1,40 @@
+/**
+ * Which scenarios a target can run. A scenario that needs something the target lacks is
+ * skipped with the reason, never passed. Tags:
+ *   @needs:<capability>   e.g. @needs:dns, @needs:node-faults (see Capability)
+ *   @k8s:>=1.32, @k8s:<1.35   server-version gates (minor versions of Kubernetes 1.x)
+ *   @disruptive           node faults; opt-in on real clusters
+ */
+import type { Capability, TargetInfo } from './targets/target.ts';
+
+export interface GateOptions {
+  /** Disruptive scenarios run only when allowed (always on local targets). */
+  allowDisruptive: boolean;
+}
+
+/** Returns why the scenario must be skipped on this target, or undefined to run it. */
+export function skipReason(tags: string[], info: TargetInfo, opts: GateOptions): string | undefined {
+  for (const tag of tags) {
+    const needs = /^@needs:(.+)$/.exec(tag);
+    if (needs) {
+      const capability = needs[1] as Capability;
+      if (!info.capabilities.has(capability)) {
+        return `needs ${capability}: ${info.missing.get(capability) ?? `target ${info.name} does not offer it`}`;
+      }
+    }
+    const version = /^@k8s:(>=|<=|>|<|=)1\.(\d+)$/.exec(tag);
+    if (version) {
+      const [, op, minorText] = version;
+      const want = Number(minorText);
+      const have = info.minor;
+      const pass = { '>=': have >= want, '<=': have <= want, '>': have > want, '<': have < want, '=': have === want }[op as '>='];
+      if (!pass) return `applies to Kubernetes ${op}1.${want}; target ${info.name} runs ${info.serverVersion}`;
+    } else if (tag.startsWith('@k8s:')) {
+      throw new Error(`malformed version tag ${tag}: write it like @k8s:>=1.32`);
+    }
+    if (tag === '@disruptive' && !opts.allowDisruptive) {
+      return `disruptive (node faults): opt in with --world-parameters '{"disruptive":true}' on target ${info.name}`;
+    }
+  }
+  return undefined;
+}

@@ -1,0 +1,66 @@
+/**
+ * Lifecycle: one target per worker process; per scenario a fresh labelled namespace, a
+ * timeline, readiness control and, on failure, the timeline and a namespace dump attached to
+ * the report. Every scenario also checks the identity invariant the whole run long: never two
+ * pods with one name at the same time.
+ */
+import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout, type ITestCaseHookParameter } from '@cucumber/cucumber';
+import { createHash, randomBytes } from 'node:crypto';
+import { dumpNamespace } from './dump.ts';
+import { skipReason } from './gates.ts';
+import { identityViolations } from './invariants.ts';
+import { createTarget } from './targets/index.ts';
+import type { Target, TargetInfo } from './targets/target.ts';
+import { RUN_ID_LABEL, type ConformanceParameters, type ConformanceWorld } from './world.ts';
+
+// Steps bound their own waits with deadlines (support/waiting.ts); this only catches a hang.
+setDefaultTimeout(15 * 60 * 1000);
+
+let target: Target | undefined;
+let info: TargetInfo | undefined;
+export const runId = process.env.CONFORMANCE_RUN_ID ?? randomBytes(4).toString('hex');
+
+BeforeAll(async function () {
+  const params = (this as unknown as { parameters: ConformanceParameters }).parameters;
+  target = await createTarget(params);
+  info = await target.start();
+});
+
+AfterAll(async function () {
+  await target?.stop();
+});
+
+Before(async function (this: ConformanceWorld, { pickle }: ITestCaseHookParameter) {
+  if (!target || !info) throw new Error('the target did not start');
+  this.connect(target, info);
+  const tags = pickle.tags.map((t) => t.name);
+  const reason = skipReason(tags, info, { allowDisruptive: target.name === 'reference' || target.name === 'control-plane' || !!this.parameters.disruptive });
+  if (reason) {
+    this.attach(`skipped: ${reason}`, 'text/plain');
+    return 'skipped';
+  }
+  const slug = createHash('sha1').update(`${pickle.uri}:${pickle.name}`).digest('hex').slice(0, 6);
+  await this.openNamespace(`sts-${slug}-${randomBytes(3).toString('hex')}`, {
+    [RUN_ID_LABEL]: runId,
+    'statefulset-conformance.io/worker': process.env.CUCUMBER_WORKER_ID ?? '0',
+  });
+  this.attach(`namespace ${this.namespace} on ${info.name} (${info.serverVersion})`, 'text/plain');
+});
+
+After(async function (this: ConformanceWorld, { result }: ITestCaseHookParameter) {
+  if (!this.namespace) return;
+  try {
+    const violations = identityViolations(this.timeline);
+    const failed = result?.status === Status.FAILED || violations.length > 0;
+    if (failed) {
+      this.attach(this.timeline.render(), 'text/plain');
+      this.attach(await dumpNamespace(this), 'text/yaml');
+    }
+    if (this.readiness.errors.length) this.attach(`readiness writes that failed:\n${this.readiness.errors.join('\n')}`, 'text/plain');
+    if (violations.length > 0) {
+      throw new Error(`at-most-one pod per identity was violated:\n${violations.join('\n')}`);
+    }
+  } finally {
+    await this.closeNamespace();
+  }
+});

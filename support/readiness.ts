@@ -1,0 +1,101 @@
+/**
+ * Readiness under the test's control. Harness pods carry a readiness gate of the suite's own
+ * condition type; Ready is True only when the kubelet (real or simulated) sees that condition
+ * True. This module sets the condition through the pod status API, which works the same on a
+ * real kubelet: by default a pod is made ready as soon as it runs; a scenario can hold a pod
+ * (or every pod) unready, make a ready pod unready, and release it later.
+ */
+import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import type { Clock } from '../reference/clock.ts';
+import { rfc3339 } from '../reference/clock.ts';
+import { condition, READINESS_GATE } from './pods.ts';
+import type { Timeline } from './timeline.ts';
+
+export class ReadinessController {
+  private readonly held = new Set<string>();
+  private holdAll = false;
+  /** Gate value we last wrote per pod UID, so each change is written once. */
+  private readonly written = new Map<string, 'True' | 'False'>();
+  private readonly unsubscribe: () => void;
+  readonly errors: string[] = [];
+
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly timeline: Timeline,
+    private readonly clock: Clock,
+  ) {
+    this.unsubscribe = timeline.subscribe(() => this.reconcile());
+  }
+
+  stop(): void {
+    this.unsubscribe();
+  }
+
+  /** Holds a pod unready (now and across re-creations with the same name) until released. */
+  hold(pod: string): void {
+    this.held.add(pod);
+    this.reconcile();
+  }
+
+  release(pod: string): void {
+    this.held.delete(pod);
+    this.reconcile();
+  }
+
+  holdEveryPod(): void {
+    this.holdAll = true;
+    this.reconcile();
+  }
+
+  releaseEveryPod(): void {
+    this.holdAll = false;
+    this.held.clear();
+    this.reconcile();
+  }
+
+  isHeld(pod: string): boolean {
+    return this.holdAll || this.held.has(pod);
+  }
+
+  private reconcile(): void {
+    for (const pod of this.timeline.list<V1Pod>('Pod')) {
+      const gated = pod.spec?.readinessGates?.some((g) => g.conditionType === READINESS_GATE);
+      if (!gated || pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp) continue;
+      const want = this.isHeld(pod.metadata!.name!) ? 'False' : 'True';
+      const uid = pod.metadata!.uid!;
+      const current = condition(pod, READINESS_GATE)?.status;
+      // An unheld pod with no gate condition yet is held back only by us: set it True.
+      // A held pod without the condition is already unready: nothing to write.
+      if (current === want || (want === 'False' && current === undefined)) continue;
+      if (this.written.get(uid) === want) continue;
+      this.written.set(uid, want);
+      void this.write(pod, want);
+    }
+  }
+
+  private async write(pod: V1Pod, status: 'True' | 'False'): Promise<void> {
+    const { name, namespace, uid } = pod.metadata!;
+    try {
+      await this.core.patchNamespacedPodStatus(
+        {
+          name: name!,
+          namespace: namespace!,
+          body: {
+            metadata: { uid },
+            status: {
+              conditions: [
+                { type: READINESS_GATE, status, lastTransitionTime: rfc3339(this.clock.now()) as unknown as Date },
+              ],
+            },
+          },
+        },
+        setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+      );
+    } catch (err) {
+      // The pod may be gone or replaced (uid precondition); forget the write so a live pod is retried.
+      this.written.delete(uid!);
+      const code = (err as { code?: number }).code;
+      if (code !== 404 && code !== 409) this.errors.push(`setting ${READINESS_GATE}=${status} on ${name}: ${String(err)}`);
+    }
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * Picks the Target a run uses from the World parameters (see cucumber.mjs profiles).
+ */
+import type { ConformanceParameters } from '../world.ts';
+import { ReferenceTarget } from './reference.ts';
+import type { Target } from './target.ts';
+import type { MutantName } from '../../reference/controllers/statefulset/mutants.ts';
+
+/** Default speed of the reference clock: 20 simulated seconds per real second. */
+export const DEFAULT_CLOCK_SCALE = 20;
+
+export async function createTarget(params: ConformanceParameters): Promise<Target> {
+  switch (params.target) {
+    case 'reference':
+      return new ReferenceTarget({
+        clockScale: Number(process.env.REFERENCE_CLOCK_SCALE ?? params.clockScale ?? DEFAULT_CLOCK_SCALE),
+        mutants: (process.env.REFERENCE_MUTANTS?.split(',').filter(Boolean) ?? params.mutants ?? []) as MutantName[],
+      });
+    default:
+      throw new Error(`unknown target "${params.target}": use reference, control-plane, cluster or kind`);
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * The default target: the bundled reference control plane, in this worker process.
+ */
+import { Resolver } from 'node:dns/promises';
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Clock } from '../../reference/clock.ts';
+import { startReferenceControlPlane, type ReferenceControlPlane } from '../../reference/index.ts';
+import type { MutantName } from '../../reference/controllers/statefulset/mutants.ts';
+import type { DnsAnswer, Target, TargetInfo } from './target.ts';
+import { probeServer } from './probe.ts';
+
+export interface ReferenceTargetOptions {
+  clockScale: number;
+  mutants?: MutantName[];
+}
+
+export class ReferenceTarget implements Target {
+  readonly name = 'reference';
+  private plane?: ReferenceControlPlane;
+
+  constructor(private readonly opts: ReferenceTargetOptions) {}
+
+  async start(): Promise<TargetInfo> {
+    this.plane = await startReferenceControlPlane({ clockScale: this.opts.clockScale, mutants: this.opts.mutants });
+    const info = await probeServer(this.name, this.plane.kubeConfig);
+    for (const c of ['simulated-nodes', 'node-faults', 'dns', 'storage'] as const) info.capabilities.add(c);
+    if (this.opts.clockScale > 1) info.capabilities.add('fast-clock');
+    else info.missing.set('fast-clock', 'the reference clock runs at real speed (clock scale 1)');
+    return info;
+  }
+
+  async stop(): Promise<void> {
+    await this.plane?.stop();
+    this.plane = undefined;
+  }
+
+  private get running(): ReferenceControlPlane {
+    if (!this.plane) throw new Error('the reference target is not started');
+    return this.plane;
+  }
+
+  kubeConfig(): KubeConfig {
+    return this.running.kubeConfig;
+  }
+
+  clock(): Clock {
+    return this.running.clock;
+  }
+
+  stopNode(node: string): Promise<void> {
+    return this.running.nodes.stopNode(node);
+  }
+
+  startNode(node: string): Promise<void> {
+    return this.running.nodes.startNode(node);
+  }
+
+  async resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
+    return resolveWith(`127.0.0.1:${this.running.dnsPort}`, name, type);
+  }
+
+  async logs(): Promise<Record<string, string>> {
+    return this.running.logs();
+  }
+}
+
+/** Looks a name up with node's own DNS client against one server; NXDOMAIN is an empty answer. */
+export async function resolveWith(server: string, name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
+  const resolver = new Resolver({ timeout: 2000, tries: 2 });
+  resolver.setServers([server]);
+  try {
+    if (type === 'A') return (await resolver.resolve4(name)).map((address) => ({ type, name, address }));
+    return (await resolver.resolveSrv(name)).map((r) => ({ type, name, target: r.name, port: r.port, priority: r.priority, weight: r.weight }));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOTFOUND' || code === 'ENODATA') return [];
+    throw err;
+  }
+}

@@ -1,0 +1,225 @@
+/**
+ * The timeline of a scenario: every change to the scenario namespace's pods, PVCs,
+ * StatefulSets, ControllerRevisions and events, in the order the API server's watches
+ * delivered them. It is also the scenario's live view of those objects: waits re-check their
+ * condition on each change (support/waiting.ts), and ordering guarantees are asserted on the
+ * recorded history rather than by polling.
+ */
+import { AppsV1Api, CoreV1Api, KubeConfig, Watch, type KubernetesObject, type KubernetesListObject, type V1Pod } from '@kubernetes/client-node';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+import type { Clock } from '../reference/clock.ts';
+import { describePod, isReady, isTerminating } from './pods.ts';
+
+type Lister = (core: CoreV1Api, apps: AppsV1Api, namespace: string) => Promise<KubernetesListObject<KubernetesObject>>;
+
+export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'StatefulSet' | 'ControllerRevision' | 'Event';
+
+export const WATCHED: Record<WatchedKind, { path: string; resource: string; model: string; list: Lister }> = {
+  Pod: { path: 'api/v1', resource: 'pods', model: 'V1Pod', list: (c, _, namespace) => c.listNamespacedPod({ namespace }) },
+  PersistentVolumeClaim: {
+    path: 'api/v1',
+    resource: 'persistentvolumeclaims',
+    model: 'V1PersistentVolumeClaim',
+    list: (c, _, namespace) => c.listNamespacedPersistentVolumeClaim({ namespace }),
+  },
+  StatefulSet: { path: 'apis/apps/v1', resource: 'statefulsets', model: 'V1StatefulSet', list: (_, a, namespace) => a.listNamespacedStatefulSet({ namespace }) },
+  ControllerRevision: {
+    path: 'apis/apps/v1',
+    resource: 'controllerrevisions',
+    model: 'V1ControllerRevision',
+    list: (_, a, namespace) => a.listNamespacedControllerRevision({ namespace }),
+  },
+  Event: { path: 'api/v1', resource: 'events', model: 'CoreV1Event', list: (c, _, namespace) => c.listNamespacedEvent({ namespace }) },
+};
+
+export interface TimelineEntry {
+  seq: number;
+  /** Target-clock time the harness saw the change. */
+  at: Date;
+  kind: WatchedKind;
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  name: string;
+  uid: string;
+  resourceVersion: string;
+  summary: string;
+  object: KubernetesObject;
+}
+
+/** Pod lifecycle milestones, per identity, compared across targets (differential timelines). */
+export type Milestone = 'created' | 'running' | 'ready' | 'terminating' | 'deleted';
+
+type Listener = () => void;
+
+export class Timeline {
+  readonly entries: TimelineEntry[] = [];
+  private readonly objects = new Map<WatchedKind, Map<string, KubernetesObject>>();
+  private readonly listeners = new Set<Listener>();
+  private readonly aborts: AbortController[] = [];
+  private stopped = false;
+  private seq = 0;
+
+  constructor(
+    private readonly kc: KubeConfig,
+    readonly namespace: string,
+    private readonly clock: Clock,
+  ) {
+    for (const kind of Object.keys(WATCHED) as WatchedKind[]) this.objects.set(kind, new Map());
+    this.core = kc.makeApiClient(CoreV1Api);
+    this.apps = kc.makeApiClient(AppsV1Api);
+  }
+  private readonly core: CoreV1Api;
+  private readonly apps: AppsV1Api;
+
+  /** Starts every watch; resolves once each has listed the namespace. */
+  async start(): Promise<void> {
+    await Promise.all((Object.keys(WATCHED) as WatchedKind[]).map((kind) => this.watch(kind, '')));
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.aborts.forEach((a) => a.abort());
+    this.listeners.clear();
+  }
+
+  /** Calls `listener` after every recorded change until the returned function is called. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get<T extends KubernetesObject>(kind: WatchedKind, name: string): T | undefined {
+    return this.objects.get(kind)!.get(name) as T | undefined;
+  }
+
+  list<T extends KubernetesObject>(kind: WatchedKind): T[] {
+    return [...this.objects.get(kind)!.values()] as T[];
+  }
+
+  /** Entries about one object name, oldest first. */
+  history(kind: WatchedKind, name?: string): TimelineEntry[] {
+    return this.entries.filter((e) => e.kind === kind && (name === undefined || e.name === name));
+  }
+
+  private async watch(kind: WatchedKind, fromVersion: string): Promise<void> {
+    const { path, resource } = WATCHED[kind];
+    const url = `/${path}/namespaces/${this.namespace}/${resource}`;
+    let resourceVersion = fromVersion;
+    if (!resourceVersion) resourceVersion = await this.relist(kind);
+    if (this.stopped) return;
+    const abort = await new Watch(this.kc).watch(
+      url,
+      { resourceVersion, allowWatchBookmarks: true },
+      (type, raw) => {
+        if (type === 'BOOKMARK') return void (resourceVersion = raw?.metadata?.resourceVersion ?? resourceVersion);
+        if (type === 'ERROR') return void (resourceVersion = ''); // 410 Gone: relist on restart
+        resourceVersion = raw?.metadata?.resourceVersion ?? resourceVersion;
+        this.record(kind, type as TimelineEntry['type'], ObjectSerializer.deserialize(raw, WATCHED[kind].model));
+      },
+      (err) => {
+        if (this.stopped) return;
+        const gone = (err as { statusCode?: number } | null)?.statusCode === 410;
+        // A watch the server closed resumes where it stopped; a lost one relists.
+        setImmediate(() => void this.watch(kind, gone ? '' : resourceVersion).catch(() => undefined));
+      },
+    );
+    this.aborts.push(abort);
+  }
+
+  /** Lists the kind, records what changed since the cache was last filled, returns the list's RV. */
+  private async relist(kind: WatchedKind): Promise<string> {
+    const list = await WATCHED[kind].list(this.core, this.apps, this.namespace);
+    const seen = new Set<string>();
+    for (const obj of list.items ?? []) {
+      const name = obj.metadata?.name ?? '';
+      seen.add(name);
+      this.record(kind, this.objects.get(kind)!.has(name) ? 'MODIFIED' : 'ADDED', obj);
+    }
+    for (const [name, obj] of this.objects.get(kind)!) if (!seen.has(name)) this.record(kind, 'DELETED', obj);
+    return list.metadata?.resourceVersion ?? '';
+  }
+
+  private record(kind: WatchedKind, type: TimelineEntry['type'], object: KubernetesObject): void {
+    const name = object.metadata?.name ?? '';
+    const cache = this.objects.get(kind)!;
+    const previous = cache.get(name);
+    if (type === 'DELETED') cache.delete(name);
+    else cache.set(name, object);
+    const summary = summarise(kind, object);
+    // A modification that changes nothing a reader of the timeline cares about is not recorded.
+    const unchanged = type === 'MODIFIED' && previous && summarise(kind, previous) === summary;
+    if (!unchanged) {
+      this.entries.push({
+        seq: ++this.seq,
+        at: this.clock.now(),
+        kind,
+        type,
+        name,
+        uid: object.metadata?.uid ?? '',
+        resourceVersion: object.metadata?.resourceVersion ?? '',
+        summary,
+        object,
+      });
+    }
+    this.listeners.forEach((l) => l());
+  }
+
+  /** Pod milestones in the order they happened, one line per change of state. */
+  milestones(): Array<{ pod: string; uid: string; milestone: Milestone }> {
+    const out: Array<{ pod: string; uid: string; milestone: Milestone }> = [];
+    const state = new Map<string, Set<Milestone>>();
+    for (const e of this.history('Pod')) {
+      const key = e.uid;
+      const seen = state.get(key) ?? new Set<Milestone>();
+      state.set(key, seen);
+      const pod = e.object as V1Pod;
+      const reached: Milestone[] = [];
+      if (e.type !== 'DELETED') {
+        reached.push('created');
+        if (pod.status?.phase === 'Running') reached.push('running');
+        if (isReady(pod)) reached.push('ready');
+        if (isTerminating(pod)) reached.push('terminating');
+      } else reached.push('created', 'deleted');
+      for (const m of reached) {
+        if (seen.has(m)) continue;
+        seen.add(m);
+        out.push({ pod: e.name, uid: e.uid, milestone: m });
+      }
+    }
+    return out;
+  }
+
+  /** The timeline as text, for reports. */
+  render(limit = 400): string {
+    const start = this.entries[0]?.at.getTime() ?? 0;
+    const lines = this.entries.slice(-limit).map((e) => {
+      const t = ((e.at.getTime() - start) / 1000).toFixed(1).padStart(7);
+      return `${t}s  ${e.type.padEnd(8)} ${e.kind}/${e.name}  ${e.summary}`;
+    });
+    const skipped = this.entries.length - lines.length;
+    return (skipped > 0 ? [`… ${skipped} earlier entries`] : []).concat(lines).join('\n');
+  }
+}
+
+function summarise(kind: WatchedKind, obj: KubernetesObject): string {
+  const o = obj as Record<string, any>;
+  switch (kind) {
+    case 'Pod':
+      return `${describePod(obj as V1Pod)} uid=${short(o.metadata?.uid)}`;
+    case 'PersistentVolumeClaim': {
+      const owners = (o.metadata?.ownerReferences ?? []).map((r: any) => `${r.kind}/${r.name}`).join(',');
+      return `${o.status?.phase ?? 'Pending'}${o.spec?.volumeName ? ` volume=${o.spec.volumeName}` : ''}${owners ? ` owners=${owners}` : ''}${o.metadata?.deletionTimestamp ? ' terminating' : ''} uid=${short(o.metadata?.uid)}`;
+    }
+    case 'StatefulSet': {
+      const s = o.status ?? {};
+      return `gen=${o.metadata?.generation} observed=${s.observedGeneration ?? '-'} replicas=${o.spec?.replicas} status(replicas=${s.replicas ?? 0} ready=${s.readyReplicas ?? 0} available=${s.availableReplicas ?? 0} current=${s.currentReplicas ?? 0} updated=${s.updatedReplicas ?? 0} currentRevision=${s.currentRevision ?? '-'} updateRevision=${s.updateRevision ?? '-'})${o.metadata?.deletionTimestamp ? ' terminating' : ''}`;
+    }
+    case 'ControllerRevision':
+      return `revision=${o.revision}`;
+    case 'Event':
+      return `${o.type} ${o.reason} ${o.involvedObject?.kind}/${o.involvedObject?.name}: ${o.message}`;
+  }
+}
+
+function short(uid: string | undefined): string {
+  return (uid ?? '').slice(0, 8);
+}
