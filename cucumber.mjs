@@ -23,7 +23,8 @@ const target = (name, extra = {}) => ({
 
 export default { ...target('reference'), parallel: 2 };
 export const reference = { ...target('reference'), parallel: 2 };
-export const controlPlane = { ...target('control-plane') };
+const controlPlane = { ...target('control-plane') };
+export { controlPlane, controlPlane as 'control-plane' };
 export const hybrid = { ...target('control-plane', { hybrid: true }) };
 export const cluster = { ...target('cluster'), parallel: 2 };
 export const kind = { ...target('kind'), parallel: 2 };

@@ -1,0 +1,181 @@
+/**
+ * The conformance report: each guarantee of the catalogue against each target run, built from
+ * Cucumber's message stream. One run writes `reports/conformance-<target>.json`; the Markdown
+ * and HTML reports merge every such file present, one column per target.
+ */
+import { readFileSync } from 'node:fs';
+import type { Envelope } from '@cucumber/messages';
+
+export type Outcome = 'passed' | 'failed' | 'skipped' | 'undefined' | 'pending' | 'ambiguous' | 'unknown';
+
+export interface ScenarioResult {
+  name: string;
+  uri: string;
+  line: number;
+  guarantees: string[];
+  tags: string[];
+  outcome: Outcome;
+  /** Why it was skipped, or the failure message (first lines). */
+  reason?: string;
+  durationMs: number;
+}
+
+export interface TargetRun {
+  target: string;
+  serverVersion?: string;
+  startedAt: string;
+  scenarios: ScenarioResult[];
+}
+
+export interface Guarantee {
+  title: string;
+  area: string;
+}
+
+export function loadCatalogue(path = 'features/guarantees.json'): Record<string, Guarantee> {
+  return JSON.parse(readFileSync(path, 'utf8'));
+}
+
+const RANK: Outcome[] = ['passed', 'skipped', 'unknown', 'pending', 'undefined', 'ambiguous', 'failed'];
+
+/** Folds Cucumber messages into scenario results. Feed it every envelope, then call results(). */
+export class ResultCollector {
+  private readonly pickles = new Map<string, { name: string; uri: string; line: number; tags: string[] }>();
+  private readonly lines = new Map<string, number>();
+  private readonly testCases = new Map<string, string>();
+  private readonly started = new Map<string, { testCaseId: string; at: number }>();
+  private readonly outcome = new Map<string, { outcome: Outcome; reason?: string; durationMs: number }>();
+  serverVersion?: string;
+
+  add(envelope: Envelope): void {
+    if (envelope.gherkinDocument) {
+      const walk = (children: readonly any[]) => {
+        for (const child of children ?? []) {
+          if (child.scenario) this.lines.set(child.scenario.id, child.scenario.location.line);
+          if (child.rule) walk(child.rule.children);
+        }
+      };
+      walk(envelope.gherkinDocument.feature?.children ?? []);
+    }
+    if (envelope.pickle) {
+      const p = envelope.pickle;
+      this.pickles.set(p.id, { name: p.name, uri: p.uri, line: this.lines.get(p.astNodeIds[0]) ?? 0, tags: p.tags.map((t) => t.name) });
+    }
+    if (envelope.testCase) this.testCases.set(envelope.testCase.id, envelope.testCase.pickleId);
+    if (envelope.testCaseStarted) {
+      const s = envelope.testCaseStarted;
+      this.started.set(s.id, { testCaseId: s.testCaseId, at: toMs(s.timestamp) });
+      this.outcome.set(s.testCaseId, { outcome: 'passed', durationMs: 0 });
+    }
+    if (envelope.attachment?.testCaseStartedId && envelope.attachment.mediaType === 'text/plain') {
+      const body = envelope.attachment.body;
+      const testCaseId = this.started.get(envelope.attachment.testCaseStartedId)?.testCaseId;
+      const current = testCaseId && this.outcome.get(testCaseId);
+      if (current && body.startsWith('skipped: ')) current.reason = body.slice('skipped: '.length);
+      const version = /^namespace \S+ on \S+ \((.+)\)$/.exec(body);
+      if (version) this.serverVersion = version[1];
+    }
+    if (envelope.testStepFinished) {
+      const f = envelope.testStepFinished;
+      const testCaseId = this.started.get(f.testCaseStartedId)?.testCaseId;
+      const current = testCaseId && this.outcome.get(testCaseId);
+      if (!current) return;
+      const status = f.testStepResult.status.toLowerCase() as Outcome;
+      if (RANK.indexOf(status) > RANK.indexOf(current.outcome)) {
+        current.outcome = status;
+        if (status !== 'skipped' && f.testStepResult.message) current.reason = firstLines(f.testStepResult.message);
+      }
+    }
+    if (envelope.testCaseFinished) {
+      const f = envelope.testCaseFinished;
+      const started = this.started.get(f.testCaseStartedId);
+      const current = started && this.outcome.get(started.testCaseId);
+      if (current && started) current.durationMs = toMs(f.timestamp) - started.at;
+    }
+  }
+
+  results(): ScenarioResult[] {
+    const out: ScenarioResult[] = [];
+    for (const [testCaseId, pickleId] of this.testCases) {
+      const pickle = this.pickles.get(pickleId);
+      const result = this.outcome.get(testCaseId);
+      if (!pickle) continue;
+      out.push({
+        ...pickle,
+        guarantees: pickle.tags.filter((t) => t.startsWith('@guarantee:')).map((t) => t.slice('@guarantee:'.length)),
+        outcome: result?.outcome ?? 'unknown',
+        reason: result?.reason,
+        durationMs: result?.durationMs ?? 0,
+      });
+    }
+    return out;
+  }
+}
+
+function toMs(t: { seconds: number; nanos: number }): number {
+  return t.seconds * 1000 + Math.round(t.nanos / 1e6);
+}
+
+function firstLines(text: string, n = 6): string {
+  return text.split('\n').slice(0, n).join('\n');
+}
+
+/** One cell of the matrix: how a guarantee fared on one target. */
+export function verdict(run: TargetRun, id: string): { outcome: Outcome | 'untested'; detail: string } {
+  const scenarios = run.scenarios.filter((s) => s.guarantees.includes(id));
+  if (scenarios.length === 0) return { outcome: 'untested', detail: '' };
+  const worst = scenarios.reduce((a, b) => (RANK.indexOf(b.outcome) > RANK.indexOf(a.outcome) ? b : a));
+  const counts = `${scenarios.filter((s) => s.outcome === 'passed').length}/${scenarios.length}`;
+  return { outcome: worst.outcome, detail: worst.outcome === 'passed' ? counts : `${counts}: ${worst.name}${worst.reason ? ` — ${worst.reason.split('\n')[0]}` : ''}` };
+}
+
+const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', untested: '—', undefined: '❓', pending: '⏸️', ambiguous: '❓', unknown: '❓' };
+
+export function renderMarkdown(runs: TargetRun[], catalogue: Record<string, Guarantee>): string {
+  const lines = ['# StatefulSet conformance', ''];
+  for (const run of runs) {
+    const total = run.scenarios.length;
+    const by = (o: Outcome) => run.scenarios.filter((s) => s.outcome === o).length;
+    lines.push(`- **${run.target}** (${run.serverVersion ?? 'unknown version'}, ${run.startedAt}): ${by('passed')} passed, ${by('failed')} failed, ${by('skipped')} skipped of ${total} scenarios`);
+  }
+  lines.push('', `| guarantee | ${runs.map((r) => r.target).join(' | ')} |`, `|---|${runs.map(() => '---').join('|')}|`);
+  for (const [id, g] of Object.entries(catalogue)) {
+    const cells = runs.map((r) => {
+      const v = verdict(r, id);
+      return `${ICON[v.outcome]} ${v.detail.replace(/\|/g, '\\|')}`.trim();
+    });
+    lines.push(`| **${id}** ${g.title.replace(/\|/g, '\\|')} | ${cells.join(' | ')} |`);
+  }
+  const skipped = runs.flatMap((r) => r.scenarios.filter((s) => s.outcome === 'skipped').map((s) => ({ ...s, target: r.target })));
+  if (skipped.length) {
+    lines.push('', '## Skipped scenarios', '');
+    for (const s of skipped) lines.push(`- ${s.target}: ${s.name} (${s.uri}:${s.line}): ${s.reason ?? 'no reason given'}`);
+  }
+  const failed = runs.flatMap((r) => r.scenarios.filter((s) => s.outcome !== 'passed' && s.outcome !== 'skipped').map((s) => ({ ...s, target: r.target })));
+  if (failed.length) {
+    lines.push('', '## Failed scenarios', '');
+    for (const s of failed) lines.push(`- ${s.target}: ${s.name} (${s.uri}:${s.line}): ${s.outcome}`, '  ```', ...(s.reason ?? '').split('\n').map((l) => `  ${l}`), '  ```');
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function renderHtml(markdownTable: TargetRun[], catalogue: Record<string, Guarantee>): string {
+  const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const head = markdownTable.map((r) => `<th>${esc(r.target)}<br><small>${esc(r.serverVersion ?? '')}</small></th>`).join('');
+  const rows = Object.entries(catalogue)
+    .map(([id, g]) => {
+      const cells = markdownTable
+        .map((r) => {
+          const v = verdict(r, id);
+          return `<td class="${v.outcome}" title="${esc(v.detail)}">${ICON[v.outcome]} ${esc(v.detail)}</td>`;
+        })
+        .join('');
+      return `<tr><td><b>${id}</b> ${esc(g.title)}<br><small>${esc(g.area)}</small></td>${cells}</tr>`;
+    })
+    .join('\n');
+  return `<!doctype html><meta charset="utf-8"><title>StatefulSet conformance</title>
+<style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
+.passed{background:#e8f7e8}.failed{background:#fbe3e3}.skipped{background:#f3f3f3}.untested{color:#999}</style>
+<h1>StatefulSet conformance</h1><table><tr><th>guarantee</th>${head}</tr>
+${rows}</table>`;
+}
