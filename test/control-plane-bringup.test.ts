@@ -23,7 +23,7 @@ test('control plane: starts, serves the API and DNS, and stops every process it 
     const core = kc.makeApiClient(CoreV1Api);
     const ns = `cp-test-${Date.now()}`;
     await core.createNamespace({ body: { metadata: { name: ns } } });
-    await core.createService({
+    await core.createNamespacedService({
       namespace: ns,
       body: { metadata: { name: 'web' }, spec: { clusterIP: 'None', selector: { app: 'web' }, ports: [{ name: 'http', port: 80 }] } },
     });
