@@ -27,6 +27,8 @@ export class Informer<T extends KubernetesObject> {
   private synced = false;
   private syncWaiters: Array<() => void> = [];
   private retry?: Timer;
+  /** The last version handed to handlers, per namespace/name: the `old` of the next update. */
+  private readonly previous = new Map<string, T>();
 
   constructor(
     kc: KubeConfig,
@@ -49,9 +51,24 @@ export class Informer<T extends KubernetesObject> {
       options.fieldSelector,
     );
     const typed = (o: T): T => (o.metadata?.creationTimestamp instanceof Date || !o.metadata ? o : this.deserialize(o));
-    this.lw.on('add', (o) => this.handlers.add.forEach((h) => h(typed(o))));
-    this.lw.on('update', (o) => this.handlers.update.forEach((h) => h(typed(o))));
-    this.lw.on('delete', (o) => this.handlers.delete.forEach((h) => h(typed(o))));
+    // Update handlers get the previous version too (as client-go's UpdateFunc(old, new) does).
+    const keyOfObj = (o: T) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+    this.lw.on('add', (o) => {
+      const t = typed(o);
+      this.previous.set(keyOfObj(t), t);
+      this.handlers.add.forEach((h) => h(t));
+    });
+    this.lw.on('update', (o) => {
+      const t = typed(o);
+      const old = this.previous.get(keyOfObj(t));
+      this.previous.set(keyOfObj(t), t);
+      this.handlers.update.forEach((h) => h(t, old));
+    });
+    this.lw.on('delete', (o) => {
+      const t = typed(o);
+      this.previous.delete(keyOfObj(t));
+      this.handlers.delete.forEach((h) => h(t));
+    });
     this.lw.on('error', () => {
       if (this.stopped) return;
       // Restart from the last resourceVersion; a 410 makes ListWatch relist by itself.
@@ -113,7 +130,7 @@ export class WorkQueue {
   private readonly processing = new Set<string>();
   private readonly dirtyWhileProcessing = new Set<string>();
   private readonly failures = new Map<string, number>();
-  private readonly timers = new Map<string, Timer>();
+  private readonly timers = new Map<string, { due: number; timer: Timer }>();
   private running = 0;
   private stopped = false;
 
@@ -136,23 +153,29 @@ export class WorkQueue {
     this.pump();
   }
 
-  /** Adds the key after `simulatedMs`; an earlier pending delayed add for the key wins. */
+  /**
+   * Adds the key after `simulatedMs`. Like client-go's AddAfter, the earliest pending deadline
+   * for a key wins: a shorter delay replaces a longer pending one, a longer one is dropped.
+   */
   addAfter(key: string, simulatedMs: number): void {
     if (this.stopped) return;
     if (simulatedMs <= 0) return this.add(key);
-    if (this.timers.has(key)) return;
-    this.timers.set(
-      key,
-      this.clock.after(simulatedMs, () => {
+    const due = this.clock.nowMs() + simulatedMs;
+    const pending = this.timers.get(key);
+    if (pending && pending.due <= due) return;
+    pending?.timer.cancel();
+    this.timers.set(key, {
+      due,
+      timer: this.clock.after(simulatedMs, () => {
         this.timers.delete(key);
         this.add(key);
       }),
-    );
+    });
   }
 
   stop(): void {
     this.stopped = true;
-    this.timers.forEach((t) => t.cancel());
+    this.timers.forEach((t) => t.timer.cancel());
     this.timers.clear();
     this.queue.length = 0;
     this.queued.clear();

@@ -1,0 +1,239 @@
+/**
+ * The reference StatefulSet controller: a TypeScript port of kube-controller-manager's
+ * StatefulSet controller that reaches the cluster only through the HTTP API (client-node).
+ *
+ * Ported from kubernetes/kubernetes, newest stored sources (v1.35 semantics):
+ *   pkg/controller/statefulset/stateful_set_control.go   @ 0004b149a571af0103032a1788dc9fa70b885601
+ *     (MaxBatchSize = 500, isUnavailable, maxUnavailable loop; MaxUnavailableStatefulSet on)
+ *   pkg/controller/statefulset/stateful_set_utils.go     ≈ v1.33/1.34 (controller-ref PVC retention,
+ *     pod-index label, ordinals.start; PodIndexLabel gate treated as GA/on)
+ *   pkg/controller/statefulset/stateful_pod_control.go   ≈ v1.32 (ConflictingController, StatefulSetAutoDeletePVC GA)
+ *   pkg/controller/statefulset/stateful_set.go           ≈ v1.31+ (minReadySeconds requeues)
+ *   pkg/controller/statefulset/stateful_set_status_updater.go, pkg/controller/history/controller_history.go,
+ *   pkg/controller/controller_ref_manager.go (ClaimPods), pkg/api/v1/pod/util.go (IsPodAvailable).
+ * This file ports stateful_set.go: informers, event handlers, the work queue and sync().
+ */
+import {
+  AppsV1Api,
+  CoreV1Api,
+  KubeConfig,
+  type V1ControllerRevision,
+  type V1OwnerReference,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1StatefulSet,
+} from '@kubernetes/client-node';
+import type { Clock } from '../../clock.ts';
+import { Informer, WorkQueue, keyOf, splitKey } from '../runtime.ts';
+import { errorMessage } from './api-errors.ts';
+import { EventRecorder } from './events.ts';
+import { ControllerHistory } from './history.ts';
+import { Mutants, type MutantName } from './mutants.ts';
+import { isPodReady } from './pod-health.ts';
+import { StatefulPodControl } from './pod-control.ts';
+import { isMemberOf, replicasOf } from './pod-identity.ts';
+import { claimPods, recheckDeletionTimestamp } from './ref-manager.ts';
+import { selectorIsValid, selectorMatches } from './selector.ts';
+import { StatefulSetControl } from './set-control.ts';
+import { StatusUpdater } from './status-updater.ts';
+
+export type { MutantName } from './mutants.ts';
+
+export interface StatefulSetControllerOptions {
+  clock: Clock;
+  mutants?: MutantName[];
+  /** Concurrent syncs (kube-controller-manager's --concurrent-statefulset-syncs, default 5). */
+  workers?: number;
+  log?: (line: string) => void;
+}
+
+export async function startStatefulSetController(kc: KubeConfig, opts: StatefulSetControllerOptions): Promise<{ stop(): Promise<void> }> {
+  const { clock } = opts;
+  const log = opts.log ?? (() => undefined);
+  const m = new Mutants(opts.mutants ?? []);
+  const core = kc.makeApiClient(CoreV1Api);
+  const apps = kc.makeApiClient(AppsV1Api);
+
+  const sets = new Informer<V1StatefulSet>(kc, '/apis/apps/v1/statefulsets', 'V1StatefulSet', () => apps.listStatefulSetForAllNamespaces(), clock);
+  const pods = new Informer<V1Pod>(kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), clock);
+  const claims = new Informer<V1PersistentVolumeClaim>(
+    kc,
+    '/api/v1/persistentvolumeclaims',
+    'V1PersistentVolumeClaim',
+    () => core.listPersistentVolumeClaimForAllNamespaces(),
+    clock,
+  );
+  const revisions = new Informer<V1ControllerRevision>(
+    kc,
+    '/apis/apps/v1/controllerrevisions',
+    'V1ControllerRevision',
+    () => apps.listControllerRevisionForAllNamespaces(),
+    clock,
+  );
+
+  const recorder = new EventRecorder(core, clock, m, log);
+  const control = new StatefulSetControl({
+    podControl: new StatefulPodControl(core, pods, claims, recorder, m),
+    history: new ControllerHistory(apps, revisions),
+    statusUpdater: new StatusUpdater(apps, sets),
+    clock,
+    m,
+    log,
+  });
+
+  const inFlight = new Set<Promise<void>>();
+  const queue = new WorkQueue(
+    clock,
+    (key) => {
+      const p = sync(key).finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      return p;
+    },
+    opts.workers ?? 5,
+    (key, err) => log(`error syncing StatefulSet ${key}, requeuing: ${errorMessage(err)}`),
+  );
+  const enqueue = (set: V1StatefulSet) => queue.add(keyOf(set));
+
+  /** resolveControllerRef: the set a controller ref points to, if it still exists with that UID. */
+  const resolveControllerRef = (namespace: string | undefined, ref: V1OwnerReference): V1StatefulSet | undefined => {
+    if (ref.kind !== 'StatefulSet') return undefined;
+    const set = sets.get(ref.name, namespace);
+    return set && set.metadata?.uid === ref.uid ? set : undefined;
+  };
+  const controllerOf = (pod: V1Pod) => pod.metadata?.ownerReferences?.find((r) => r.controller);
+
+  /** getStatefulSetsForPod (lister GetPodStatefulSets): sets whose non-empty selector matches the pod. */
+  const statefulSetsForPod = (pod: V1Pod): V1StatefulSet[] => {
+    const matching = sets.list(pod.metadata?.namespace).filter((s) => {
+      const sel = s.spec?.selector;
+      const empty = !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
+      return !empty && selectorMatches(sel, pod.metadata?.labels);
+    });
+    if (matching.length > 1) {
+      log(`user error: more than one StatefulSet is selecting pods with labels: ${JSON.stringify(pod.metadata?.labels)}. Sets: ${matching.map((s) => s.metadata?.name).join(', ')}`);
+    }
+    return matching;
+  };
+
+  /** deletePod: only the controlling set cares. */
+  const deletePod = (pod: V1Pod) => {
+    const ref = controllerOf(pod);
+    if (!ref) return;
+    const set = resolveControllerRef(pod.metadata?.namespace, ref);
+    if (set) enqueue(set);
+  };
+
+  /** addPod: a pod that shows up already terminating counts as a deletion. */
+  const addPod = (pod: V1Pod) => {
+    if (pod.metadata?.deletionTimestamp) return deletePod(pod);
+    const ref = controllerOf(pod);
+    if (ref) {
+      const set = resolveControllerRef(pod.metadata?.namespace, ref);
+      if (set) enqueue(set);
+      return;
+    }
+    statefulSetsForPod(pod).forEach(enqueue);
+  };
+
+  /**
+   * updatePod: sync the old and new controller; orphans whose labels or ref changed wake the
+   * sets that might adopt them. A pod turning Ready requeues its set after minReadySeconds+1s,
+   * when it becomes available without any further pod event.
+   */
+  const updatePod = (cur: V1Pod, old?: V1Pod) => {
+    if (old && cur.metadata?.resourceVersion === old.metadata?.resourceVersion) return;
+    const labelChanged = !old || JSON.stringify(cur.metadata?.labels ?? {}) !== JSON.stringify(old.metadata?.labels ?? {});
+    const curRef = controllerOf(cur);
+    const oldRef = old && controllerOf(old);
+    const refChanged = !old || JSON.stringify(curRef ?? null) !== JSON.stringify(oldRef ?? null);
+    if (refChanged && oldRef) {
+      const set = resolveControllerRef(old!.metadata?.namespace, oldRef);
+      if (set) enqueue(set);
+    }
+    if (curRef) {
+      const set = resolveControllerRef(cur.metadata?.namespace, curRef);
+      if (!set) return;
+      enqueue(set);
+      const minReadySeconds = set.spec?.minReadySeconds ?? 0;
+      if (old && !isPodReady(old) && isPodReady(cur) && minReadySeconds > 0) {
+        queue.addAfter(keyOf(set), minReadySeconds * 1000 + 1000);
+      }
+      return;
+    }
+    if (labelChanged || refChanged) statefulSetsForPod(cur).forEach(enqueue);
+  };
+
+  /**
+   * Not upstream ("TODO: Watch volumes"): a claim that disappears wakes the sets whose pods
+   * wait on it (a claim being deleted, or a stale claim awaiting garbage collection), instead
+   * of leaving them to the next unrelated event.
+   */
+  const deleteClaim = (claim: V1PersistentVolumeClaim) => {
+    const name = claim.metadata?.name ?? '';
+    for (const set of sets.list(claim.metadata?.namespace)) {
+      const owns = (set.spec?.volumeClaimTemplates ?? []).some((t) => {
+        const prefix = `${t.metadata?.name}-${set.metadata?.name}-`;
+        return name.startsWith(prefix) && /^[0-9]+$/.test(name.slice(prefix.length));
+      });
+      if (owns) enqueue(set);
+    }
+  };
+
+  sets.on('add', enqueue).on('update', enqueue).on('delete', enqueue);
+  pods.on('add', addPod).on('update', updatePod).on('delete', deletePod);
+  claims.on('delete', deleteClaim);
+
+  /** adoptOrphanRevisions: orphan revisions matching the selector, after an uncached re-check of the set. */
+  const adoptOrphanRevisions = async (set: V1StatefulSet) => {
+    const orphans = control.listRevisions(set).filter((r) => !r.metadata?.ownerReferences?.some((o) => o.controller));
+    if (orphans.length === 0) return;
+    try {
+      await canAdopt(set)();
+    } catch (err) {
+      throw new Error(`can't adopt ControllerRevisions: ${errorMessage(err)}`);
+    }
+    await control.adoptOrphanRevisions(set, orphans);
+  };
+
+  const canAdopt = (set: V1StatefulSet) =>
+    recheckDeletionTimestamp(() => apps.readNamespacedStatefulSet({ name: set.metadata!.name!, namespace: set.metadata!.namespace! }), set);
+
+  /** getPodsForStatefulSet: every pod in the namespace, claimed by selector and name (isMemberOf). */
+  const getPodsForStatefulSet = (set: V1StatefulSet) =>
+    claimPods(
+      set,
+      pods.list(set.metadata?.namespace),
+      (pod) => selectorMatches(set.spec?.selector, pod.metadata?.labels) && isMemberOf(set, pod),
+      { core, canAdopt: canAdopt(set), m },
+    );
+
+  /** sync: one pass over one StatefulSet. */
+  async function sync(key: string): Promise<void> {
+    const { namespace, name } = splitKey(key);
+    const set = sets.get(name, namespace);
+    if (!set) return; // deleted
+    // A selector that cannot be converted is a non-transient error: don't retry.
+    if (!selectorIsValid(set.spec?.selector)) return;
+    await adoptOrphanRevisions(set);
+    const owned = await getPodsForStatefulSet(set);
+    const status = await control.updateStatefulSet(set, owned);
+    // One more sync once pods can have become available (also covers clock skew).
+    const minReadySeconds = set.spec?.minReadySeconds ?? 0;
+    if (minReadySeconds > 0 && status && (status.availableReplicas ?? 0) !== replicasOf(set)) {
+      queue.addAfter(key, minReadySeconds * 1000);
+    }
+  }
+
+  const informers = [sets, pods, claims, revisions];
+  await Promise.all(informers.map((i) => i.start()));
+  log(`statefulset controller started${opts.mutants?.length ? ` with mutants ${opts.mutants.join(', ')}` : ''}`);
+
+  return {
+    async stop() {
+      queue.stop();
+      await Promise.all([...inFlight].map((p) => p.catch(() => undefined)));
+      await Promise.all(informers.map((i) => i.stop()));
+      await recorder.flush();
+    },
+  };
+}

@@ -1,0 +1,250 @@
+/**
+ * Writes a StatefulSet makes to its pods and claims: create (claims first), identity/storage
+ * repair, delete, and retention-policy ownerRefs on claims, each with its Event. Ported from
+ * stateful_pod_control.go (StatefulPodControl, v1.32+ controller-ref retention).
+ */
+import type { CoreV1Api, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import type { Informer } from '../runtime.ts';
+import { AggregateError, errorMessage, isAlreadyExists, retryOnConflict } from './api-errors.ts';
+import type { EventRecorder } from './events.ts';
+import type { Mutants } from './mutants.ts';
+import {
+  getOrdinal,
+  getPersistentVolumeClaimName,
+  getPersistentVolumeClaims,
+  identityMatches,
+  storageMatches,
+  updateIdentity,
+  updateStorage,
+} from './pod-identity.ts';
+import {
+  claimOwnerRefsForPolicy,
+  getPersistentVolumeClaimRetentionPolicy,
+  hasStaleOwnerRef,
+  hasUnexpectedController,
+  isClaimOwnerUpToDate,
+  podKind,
+} from './retention.ts';
+
+type Verb = 'create' | 'update' | 'delete';
+const title = (verb: Verb) => verb[0].toUpperCase() + verb.slice(1);
+
+export class StatefulPodControl {
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly pods: Informer<V1Pod>,
+    private readonly claims: Informer<V1PersistentVolumeClaim>,
+    private readonly recorder: EventRecorder,
+    private readonly m: Mutants,
+  ) {}
+
+  private getClaim(namespace: string, name: string): V1PersistentVolumeClaim | undefined {
+    return this.claims.get(name, namespace);
+  }
+
+  /** CreateStatefulPod: claims first; an AlreadyExists pod is returned silently (no Event). */
+  async createStatefulPod(set: V1StatefulSet, pod: V1Pod): Promise<void> {
+    try {
+      await this.createPersistentVolumeClaims(set, pod);
+    } catch (err) {
+      this.recordPodEvent('create', set, pod, err);
+      throw err;
+    }
+    try {
+      await this.core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod });
+    } catch (err) {
+      if (isAlreadyExists(err)) throw err;
+      this.recordPodEvent('create', set, pod, err);
+      throw err;
+    }
+    // Set PVC policy as much as is possible at this point (the pod object has no UID yet).
+    try {
+      await this.updatePodClaimForRetentionPolicy(set, pod);
+    } catch (err) {
+      this.recordPodEvent('update', set, pod, err);
+      throw err;
+    }
+    this.recordPodEvent('create', set, pod);
+  }
+
+  /**
+   * UpdateStatefulPod: repairs identity (pod-name label, which rewrites pod-index too), storage
+   * volumes (creating missing claims) and claim ownerRefs; retried on conflict from the cache.
+   */
+  async updateStatefulPod(set: V1StatefulSet, pod: V1Pod): Promise<void> {
+    let attemptedUpdate = false;
+    let current = pod;
+    try {
+      await retryOnConflict(4, async () => {
+        let consistent = true;
+        if (!identityMatches(set, current)) {
+          updateIdentity(set, current, this.m);
+          consistent = false;
+        }
+        if (!storageMatches(set, current, this.m)) {
+          updateStorage(set, current, this.m);
+          consistent = false;
+          try {
+            await this.createPersistentVolumeClaims(set, current);
+          } catch (err) {
+            this.recordPodEvent('update', set, current, err);
+            throw err;
+          }
+        }
+        try {
+          if (!(await this.claimsMatchRetentionPolicy(set, current))) {
+            await this.updatePodClaimForRetentionPolicy(set, current);
+            consistent = false;
+          }
+        } catch (err) {
+          this.recordPodEvent('update', set, current, err);
+          throw err;
+        }
+        if (consistent) return;
+        attemptedUpdate = true;
+        try {
+          await this.core.replaceNamespacedPod({ name: current.metadata!.name!, namespace: set.metadata!.namespace!, body: current });
+        } catch (err) {
+          const fresh = this.pods.get(current.metadata!.name!, set.metadata!.namespace);
+          if (fresh) current = structuredClone(fresh);
+          throw err;
+        }
+      });
+    } catch (err) {
+      if (attemptedUpdate) this.recordPodEvent('update', set, current, err);
+      throw err;
+    }
+    if (attemptedUpdate) this.recordPodEvent('update', set, current);
+  }
+
+  /** DeleteStatefulPod: a plain graceful delete, never a forced one (at most one pod per identity). */
+  async deleteStatefulPod(set: V1StatefulSet, pod: V1Pod): Promise<void> {
+    try {
+      await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace! });
+    } catch (err) {
+      this.recordPodEvent('delete', set, pod, err);
+      throw err;
+    }
+    this.recordPodEvent('delete', set, pod);
+  }
+
+  /**
+   * Only used by the 'force-delete-terminating' mutant: what a controller that "helps" pods
+   * stuck on a lost node would do. Upstream never does this.
+   */
+  async forceDeletePod(pod: V1Pod): Promise<void> {
+    await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0 });
+  }
+
+  /** ClaimsMatchRetentionPolicy: every existing claim of the pod carries the refs the policy wants. */
+  async claimsMatchRetentionPolicy(set: V1StatefulSet, pod: V1Pod): Promise<boolean> {
+    const ordinal = getOrdinal(pod);
+    for (const template of set.spec?.volumeClaimTemplates ?? []) {
+      const claim = this.getClaim(set.metadata!.namespace!, getPersistentVolumeClaimName(set, template, ordinal, this.m));
+      // A missing claim is picked up in a later iteration.
+      if (claim && !isClaimOwnerUpToDate(claim, set, pod, this.m)) return false;
+    }
+    return true;
+  }
+
+  /** UpdatePodClaimForRetentionPolicy: rewrites the refs of claims that disagree with the policy. */
+  async updatePodClaimForRetentionPolicy(set: V1StatefulSet, pod: V1Pod): Promise<void> {
+    const ordinal = getOrdinal(pod);
+    for (const template of set.spec?.volumeClaimTemplates ?? []) {
+      const claimName = getPersistentVolumeClaimName(set, template, ordinal, this.m);
+      const claim = this.getClaim(set.metadata!.namespace!, claimName);
+      if (!claim) continue;
+      if (hasUnexpectedController(claim, set, pod, this.m)) {
+        this.recorder.event(
+          set,
+          'Warning',
+          'ConflictingController',
+          `PersistentVolumeClaim ${claimName} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim`,
+        );
+      }
+      if (!isClaimOwnerUpToDate(claim, set, pod, this.m)) {
+        const updated = structuredClone(claim);
+        updated.metadata!.ownerReferences = claimOwnerRefsForPolicy(claim, set, pod, this.m);
+        try {
+          await this.core.replaceNamespacedPersistentVolumeClaim({ name: claimName, namespace: set.metadata!.namespace!, body: updated });
+        } catch (err) {
+          throw new Error(`could not update claim ${claimName} for delete policy ownerRefs: ${errorMessage(err)}`);
+        }
+      }
+    }
+  }
+
+  /**
+   * PodClaimIsStale: with whenScaled=Delete, a claim whose Pod ref names this pod but carries
+   * another UID (a condemned predecessor awaiting garbage collection) blocks the new pod.
+   */
+  podClaimIsStale(set: V1StatefulSet, pod: V1Pod): boolean {
+    if (this.m.has('stale-claim-reused')) return false;
+    if (getPersistentVolumeClaimRetentionPolicy(set, this.m).whenScaled === 'Retain') return false;
+    for (const claim of getPersistentVolumeClaims(set, pod, this.m).values()) {
+      const pvc = this.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
+      if (pvc && hasStaleOwnerRef(pvc, pod, podKind)) return true;
+    }
+    return false;
+  }
+
+  /** createMissingPersistentVolumeClaims: for Pending pods whose claims went missing. */
+  async createMissingPersistentVolumeClaims(set: V1StatefulSet, pod: V1Pod): Promise<void> {
+    await this.createPersistentVolumeClaims(set, pod);
+    try {
+      await this.updatePodClaimForRetentionPolicy(set, pod);
+    } catch (err) {
+      this.recordPodEvent('update', set, pod, err);
+      throw err;
+    }
+  }
+
+  /**
+   * createPersistentVolumeClaims: creates absent claims; an existing claim is reused untouched
+   * unless it is being deleted, which blocks the pod until it is gone.
+   */
+  async createPersistentVolumeClaims(set: V1StatefulSet, pod: V1Pod): Promise<void> {
+    const errors: unknown[] = [];
+    for (const claim of getPersistentVolumeClaims(set, pod, this.m).values()) {
+      const existing = this.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
+      if (!existing) {
+        try {
+          await this.core.createNamespacedPersistentVolumeClaim({ namespace: claim.metadata!.namespace!, body: claim });
+          this.recordClaimEvent('create', set, pod, claim);
+        } catch (err) {
+          errors.push(new Error(`failed to create PVC ${claim.metadata!.name}: ${errorMessage(err)}`));
+          if (!isAlreadyExists(err)) this.recordClaimEvent('create', set, pod, claim, err);
+        }
+      } else if (existing.metadata?.deletionTimestamp) {
+        errors.push(new Error(`pvc ${claim.metadata!.name} is being deleted`));
+      }
+    }
+    if (errors.length === 1) throw errors[0];
+    if (errors.length > 1) throw new AggregateError(errors);
+  }
+
+  /** recordPodEvent: Successful<Verb> / Failed<Verb> on the set. */
+  recordPodEvent(verb: Verb, set: V1StatefulSet, pod: V1Pod, err?: unknown): void {
+    const podName = pod.metadata?.name, setName = set.metadata?.name;
+    if (err === undefined) {
+      this.recorder.event(set, 'Normal', `Successful${title(verb)}`, `${verb} Pod ${podName} in StatefulSet ${setName} successful`);
+    } else {
+      this.recorder.event(set, 'Warning', `Failed${title(verb)}`, `${verb} Pod ${podName} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
+    }
+  }
+
+  /** recordClaimEvent: the PVC flavour (note upstream's "success" / "for Pod" wording). */
+  recordClaimEvent(verb: Verb, set: V1StatefulSet, pod: V1Pod, claim: V1PersistentVolumeClaim, err?: unknown): void {
+    const claimName = claim.metadata?.name, podName = pod.metadata?.name, setName = set.metadata?.name;
+    if (err === undefined) {
+      this.recorder.event(set, 'Normal', `Successful${title(verb)}`, `${verb} Claim ${claimName} Pod ${podName} in StatefulSet ${setName} success`);
+    } else {
+      this.recorder.event(
+        set,
+        'Warning',
+        `Failed${title(verb)}`,
+        `${verb} Claim ${claimName} for Pod ${podName} in StatefulSet ${setName} failed error: ${errorMessage(err)}`,
+      );
+    }
+  }
+}

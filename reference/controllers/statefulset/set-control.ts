@@ -1,0 +1,468 @@
+/**
+ * The reconcile loop for one StatefulSet, ported from stateful_set_control.go
+ * (defaultStatefulSetControl, v1.35): revisions, the replicas / condemned passes, the
+ * maxUnavailable rolling update (MaxUnavailableStatefulSet is on by default in 1.35, so the
+ * legacy update loop is not ported), status and history truncation.
+ */
+import type { V1ControllerRevision, V1Pod, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
+import type { Clock } from '../../clock.ts';
+import { aggregate, isNotFound } from './api-errors.ts';
+import type { ControllerHistory } from './history.ts';
+import type { Mutants } from './mutants.ts';
+import {
+  isCreated,
+  isFailed,
+  isPending,
+  isRunningAndAvailable,
+  isRunningAndReady,
+  isSucceeded,
+  isTerminating,
+  isUnavailable,
+} from './pod-health.ts';
+import type { StatefulPodControl } from './pod-control.ts';
+import {
+  ascendingOrdinal,
+  descendingOrdinal,
+  getOrdinal,
+  getPodRevision,
+  getStartOrdinal,
+  identityMatches,
+  newVersionedStatefulSetPod,
+  podInOrdinalRange,
+  replicasOf,
+  storageMatches,
+} from './pod-identity.ts';
+import {
+  applyRevision,
+  equalRevision,
+  findEqualRevisions,
+  newRevision,
+  nextRevision,
+  sortControllerRevisions,
+} from './revisions.ts';
+import { completeRollingUpdate, getStatefulSetMaxUnavailable, inconsistentStatus, updateStatus } from './status.ts';
+import type { StatusUpdater } from './status-updater.ts';
+
+/** Realistic maximum of in-flight requests when processing in Parallel mode. */
+export const MaxBatchSize = 500;
+
+export interface ControlDeps {
+  podControl: StatefulPodControl;
+  history: ControllerHistory;
+  statusUpdater: StatusUpdater;
+  clock: Clock;
+  m: Mutants;
+  log: (line: string) => void;
+}
+
+/** A status together with the error that cut the pass short (Go returns both). */
+interface Outcome {
+  status?: V1StatefulSetStatus;
+  error?: unknown;
+}
+
+/**
+ * slowStartBatch: calls fn for 0..remaining-1 in batches of 1, 2, 4, … (capped at
+ * MaxBatchSize); a batch with any error stops the remaining batches. Returns the successes.
+ */
+export async function slowStartBatch(initialBatchSize: number, remaining: number, fn: (i: number) => Promise<unknown>): Promise<number> {
+  let successes = 0;
+  let j = 0;
+  for (let batchSize = Math.min(remaining, initialBatchSize); batchSize > 0; batchSize = Math.min(2 * batchSize, remaining, MaxBatchSize)) {
+    const batch = Array.from({ length: batchSize }, (_, k) => fn(j + k));
+    j += batchSize;
+    const results = await Promise.allSettled(batch);
+    const errors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
+    successes += batchSize - errors.length;
+    if (errors.length > 0) throw aggregate(errors);
+    remaining -= batchSize;
+  }
+  return successes;
+}
+
+/**
+ * runForAll: monotonic mode walks in order and stops at the first pod that asks to exit or
+ * fails; burst mode runs everything through slowStartBatch (the exit flag is ignored there).
+ */
+export async function runForAll(count: number, fn: (i: number) => Promise<boolean>, monotonic: boolean): Promise<{ exit: boolean; error?: unknown }> {
+  if (monotonic) {
+    for (let i = 0; i < count; i++) {
+      try {
+        if (await fn(i)) return { exit: true };
+      } catch (error) {
+        return { exit: true, error };
+      }
+    }
+    return { exit: false };
+  }
+  try {
+    await slowStartBatch(1, count, fn);
+  } catch (error) {
+    return { exit: true, error };
+  }
+  return { exit: false };
+}
+
+export class StatefulSetControl {
+  constructor(private readonly d: ControlDeps) {}
+
+  private get m(): Mutants {
+    return this.d.m;
+  }
+
+  /** minReadySeconds as the health checks see it. */
+  private minReadySeconds(set: V1StatefulSet): number {
+    return this.m.has('no-min-ready-seconds') ? 0 : (set.spec?.minReadySeconds ?? 0);
+  }
+
+  /** allowsBurst: Parallel pod management. */
+  private monotonic(set: V1StatefulSet): boolean {
+    if (this.m.has('parallel-one-at-a-time')) return true;
+    return set.spec?.podManagementPolicy !== 'Parallel';
+  }
+
+  listRevisions(set: V1StatefulSet): V1ControllerRevision[] {
+    return this.d.history.listControllerRevisions(set);
+  }
+
+  /** AdoptOrphanRevisions. */
+  async adoptOrphanRevisions(set: V1StatefulSet, revisions: V1ControllerRevision[]): Promise<void> {
+    for (const r of revisions) await this.d.history.adoptControllerRevision(set, r);
+  }
+
+  /**
+   * UpdateStatefulSet: performUpdate, then truncateHistory even when the update failed. Returns
+   * the status the pass computed (undefined on error).
+   */
+  async updateStatefulSet(setIn: V1StatefulSet, pods: V1Pod[]): Promise<V1StatefulSetStatus | undefined> {
+    const set = structuredClone(setIn);
+    const revisions = sortControllerRevisions(this.listRevisions(set));
+    const r = await this.performUpdate(set, pods, revisions);
+    let truncateError: unknown;
+    try {
+      await this.truncateHistory(set, pods, revisions, r.current, r.update);
+    } catch (err) {
+      truncateError = err;
+    }
+    if (r.error !== undefined) throw aggregate([r.error, truncateError]);
+    if (truncateError !== undefined) throw truncateError;
+    return r.status;
+  }
+
+  /** performUpdate: revisions, the pod pass, and the status write (also after a failed pass). */
+  private async performUpdate(
+    set: V1StatefulSet,
+    pods: V1Pod[],
+    revisions: V1ControllerRevision[],
+  ): Promise<Outcome & { current?: V1ControllerRevision; update?: V1ControllerRevision }> {
+    let current: V1ControllerRevision, update: V1ControllerRevision, collisionCount: number;
+    try {
+      ({ current, update, collisionCount } = await this.getStatefulSetRevisions(set, revisions));
+    } catch (error) {
+      return { error };
+    }
+    const { status, error } = await this.updateStatefulSetPods(set, current, update, collisionCount, pods);
+    if (error !== undefined && !status) return { current, update, error };
+    let statusError: unknown;
+    try {
+      await this.updateStatefulSetStatus(set, status!);
+    } catch (err) {
+      statusError = err;
+      if (error !== undefined) this.d.log(`could not update status of ${set.metadata?.namespace}/${set.metadata?.name}: ${String(err)}`);
+    }
+    return { current, update, status, error: error ?? statusError };
+  }
+
+  /**
+   * truncateHistory: deletes non-live revisions (not current, not update, not on any pod),
+   * oldest first, until at most revisionHistoryLimit remain; a negative limit keeps everything.
+   */
+  private async truncateHistory(
+    set: V1StatefulSet,
+    pods: V1Pod[],
+    revisions: V1ControllerRevision[],
+    current: V1ControllerRevision | undefined,
+    update: V1ControllerRevision | undefined,
+  ): Promise<void> {
+    if (this.m.has('history-limit-ignored')) return;
+    const live = new Set<string>();
+    if (current) live.add(current.metadata!.name!);
+    if (update) live.add(update.metadata!.name!);
+    for (const pod of pods) live.add(getPodRevision(pod));
+    const history = revisions.filter((r) => !live.has(r.metadata!.name!));
+    const limit = set.spec?.revisionHistoryLimit ?? 10;
+    if (limit < 0 || history.length <= limit) return;
+    for (const r of history.slice(0, history.length - limit)) await this.d.history.deleteControllerRevision(r);
+  }
+
+  /**
+   * getStatefulSetRevisions: the update revision is the newest one if equal to the template,
+   * an older equal one with its .revision bumped (rollback), or a newly created one.
+   */
+  async getStatefulSetRevisions(
+    set: V1StatefulSet,
+    revisions: V1ControllerRevision[],
+  ): Promise<{ current: V1ControllerRevision; update: V1ControllerRevision; collisionCount: number }> {
+    const revisionCount = revisions.length;
+    sortControllerRevisions(revisions);
+    const collisionCount = { value: set.status?.collisionCount ?? 0 };
+    let update = newRevision(set, nextRevision(revisions), collisionCount.value);
+    const equalRevisions = findEqualRevisions(revisions, update);
+    const equalCount = equalRevisions.length;
+    if (equalCount > 0 && equalRevision(revisions[revisionCount - 1], equalRevisions[equalCount - 1])) {
+      // The template has not changed since the latest revision.
+      update = revisions[revisionCount - 1];
+    } else if (equalCount > 0) {
+      if (this.m.has('rollback-creates-new-revision')) {
+        collisionCount.value++;
+        update = await this.d.history.createControllerRevision(set, newRevision(set, update.revision, collisionCount.value), collisionCount);
+      } else {
+        // Roll back: reuse the equal revision and make it the newest.
+        update = await this.d.history.updateControllerRevision(equalRevisions[equalCount - 1], update.revision);
+      }
+    } else {
+      update = await this.d.history.createControllerRevision(set, update, collisionCount);
+    }
+    const current = revisions.find((r) => r.metadata?.name === set.status?.currentRevision) ?? update;
+    return { current, update, collisionCount: collisionCount.value };
+  }
+
+  /**
+   * updateStatefulSet (upstream name): splits pods into in-range replicas (placeholders for the
+   * missing ones) and condemned ones, then runs the replica pass, the claim fix-up and the
+   * condemned pass, and finally the rolling update. Scaling always precedes updates.
+   */
+  private async updateStatefulSetPods(
+    set: V1StatefulSet,
+    currentRevision: V1ControllerRevision,
+    updateRevision: V1ControllerRevision,
+    collisionCount: number,
+    pods: V1Pod[],
+  ): Promise<Outcome> {
+    const m = this.m;
+    let currentSet: V1StatefulSet, updateSet: V1StatefulSet;
+    try {
+      currentSet = applyRevision(set, currentRevision);
+      updateSet = applyRevision(set, updateRevision);
+    } catch (error) {
+      return { error };
+    }
+    const cur = currentRevision.metadata!.name!;
+    const upd = updateRevision.metadata!.name!;
+    const minReadySeconds = this.minReadySeconds(set);
+    const now = () => this.d.clock.nowMs();
+
+    const status: V1StatefulSetStatus = {
+      observedGeneration: m.has('observed-generation-stale') ? set.status?.observedGeneration : set.metadata?.generation,
+      currentRevision: cur,
+      updateRevision: upd,
+      collisionCount,
+      replicas: 0,
+    };
+    updateStatus(status, minReadySeconds, cur, upd, now(), m, pods);
+
+    const start = getStartOrdinal(set);
+    const split = partitionPods(set, pods);
+    const condemned = split.condemned;
+    // Fill the gaps in [start, end] with new pods at the revision newVersionedStatefulSetPod picks.
+    const replicas: V1Pod[] = split.replicas.map(
+      (pod, i) => pod ?? newVersionedStatefulSetPod(currentSet, updateSet, cur, upd, start + i, m),
+    );
+    if (m.has('scale-down-lowest-first')) condemned.sort(ascendingOrdinal);
+
+    // The first unavailable pod: the lowest unavailable replica, else the lowest unavailable condemned pod.
+    let unavailable = 0;
+    let firstUnavailablePod: V1Pod | undefined;
+    for (const pod of replicas) {
+      if (isUnavailable(pod, minReadySeconds, now())) {
+        unavailable++;
+        firstUnavailablePod ??= pod;
+      }
+    }
+    for (let i = condemned.length - 1; i >= 0; i--) {
+      if (isUnavailable(condemned[i], minReadySeconds, now())) {
+        unavailable++;
+        firstUnavailablePod ??= condemned[i];
+      }
+    }
+    if (unavailable > 0) this.d.log(`${set.metadata?.namespace}/${set.metadata?.name} has ${unavailable} unavailable pods, first ${firstUnavailablePod?.metadata?.name}`);
+
+    // A StatefulSet that is being deleted only gets its status refreshed.
+    if (set.metadata?.deletionTimestamp && !m.has('deleting-set-still-reconciles')) return { status };
+
+    const monotonic = this.monotonic(set);
+    const finish = (error?: unknown): Outcome => {
+      updateStatus(status, minReadySeconds, cur, upd, now(), m, replicas, condemned);
+      return { status, error };
+    };
+
+    // First, each replica: create, repair, or (monotonic) wait.
+    let r = await runForAll(replicas.length, (i) => this.processReplica(set, updateSet, monotonic, replicas, i), monotonic);
+    if (r.exit || r.error !== undefined) return finish(r.error);
+
+    // Fix the retention-policy refs of condemned pods' claims before deleting those pods.
+    r = await runForAll(
+      condemned.length,
+      async (i) => {
+        if (!(await this.d.podControl.claimsMatchRetentionPolicy(updateSet, condemned[i]))) {
+          await this.d.podControl.updatePodClaimForRetentionPolicy(updateSet, condemned[i]);
+        }
+        return false;
+      },
+      monotonic,
+    );
+    if (r.exit || r.error !== undefined) return finish(r.error);
+
+    // Then scale down: in monotonic mode all replicas are Running, Ready and Available here.
+    r = await runForAll(condemned.length, (i) => this.processCondemned(set, firstUnavailablePod, monotonic, condemned, i), monotonic);
+    if (r.exit || r.error !== undefined) return finish(r.error);
+
+    finish();
+
+    // OnDelete: pods are only replaced when the user deletes them.
+    if (set.spec?.updateStrategy?.type === 'OnDelete' && !m.has('ondelete-as-rolling-update')) return { status };
+
+    return this.rollingUpdate(set, replicas, updateRevision, status);
+  }
+
+  /** processReplica: returns true when the (monotonic) pass must stop at this pod. */
+  private async processReplica(set: V1StatefulSet, updateSet: V1StatefulSet, monotonic: boolean, replicas: V1Pod[], i: number): Promise<boolean> {
+    const m = this.m;
+    const pod = replicas[i];
+    const minReadySeconds = this.minReadySeconds(set);
+    const pc = this.d.podControl;
+
+    // Failed and Succeeded pods (evicted, or stopped by a node reboot) are deleted; the
+    // replacement is created in a later sync, once the old object is gone.
+    if ((isFailed(pod) || isSucceeded(pod)) && !m.has('failed-pods-not-replaced')) {
+      if (!pod.metadata?.deletionTimestamp) await pc.deleteStatefulPod(set, pod);
+      return true;
+    }
+
+    if (m.has('force-delete-terminating') && isCreated(pod) && isTerminating(pod)) {
+      const deadline = new Date(pod.metadata!.deletionTimestamp as unknown as string | Date).getTime();
+      if (deadline < this.d.clock.nowMs()) {
+        await pc.forceDeletePod(pod);
+        return true;
+      }
+    }
+
+    if (!isCreated(pod)) {
+      // A claim still owned by a condemned predecessor blocks the pod until it is collected.
+      if (pc.podClaimIsStale(set, pod)) return true;
+      await pc.createStatefulPod(set, pod);
+      if (monotonic) return !m.has('burst-ordered-ready');
+    }
+
+    // A Pending pod gets any missing claims recreated.
+    if (isPending(pod)) await pc.createMissingPersistentVolumeClaims(set, pod);
+
+    // Monotonic: wait for termination, Running+Ready, and availability, in that order.
+    if (isTerminating(pod) && monotonic) return true;
+    if (!isRunningAndReady(pod) && monotonic) return true;
+    if (!isRunningAndAvailable(pod, minReadySeconds, this.d.clock.nowMs()) && monotonic) return true;
+
+    // Enforce identity, storage and claim ownership invariants.
+    let retentionMatch: boolean;
+    try {
+      retentionMatch = await pc.claimsMatchRetentionPolicy(updateSet, pod);
+    } catch {
+      retentionMatch = true;
+    }
+    if (identityMatches(set, pod) && storageMatches(set, pod, m) && retentionMatch) return false;
+    await pc.updateStatefulPod(updateSet, structuredClone(pod));
+    return false;
+  }
+
+  /** processCondemned: deletes one condemned pod; monotonic mode blocks on terminating/unhealthy ones. */
+  private async processCondemned(
+    set: V1StatefulSet,
+    firstUnhealthyPod: V1Pod | undefined,
+    monotonic: boolean,
+    condemned: V1Pod[],
+    i: number,
+  ): Promise<boolean> {
+    const pod = condemned[i];
+    if (isTerminating(pod)) {
+      // Monotonic: successors must be completely gone before a pod is terminated.
+      return monotonic && !this.m.has('no-wait-for-termination');
+    }
+    // Monotonic: an unhealthy condemned pod is only deleted if it is the first unhealthy pod.
+    if (!isRunningAndReady(pod) && monotonic && pod !== firstUnhealthyPod) return true;
+    if (!isRunningAndAvailable(pod, this.minReadySeconds(set), this.d.clock.nowMs()) && monotonic && pod !== firstUnhealthyPod) return true;
+    this.d.log(`${set.metadata?.namespace}/${set.metadata?.name}: terminating ${pod.metadata?.name} for scale down`);
+    await this.d.podControl.deleteStatefulPod(set, pod);
+    return true;
+  }
+
+  /**
+   * updateStatefulSetAfterInvariantEstablished: count unavailable in-range pods; if within
+   * maxUnavailable, delete up to (maxUnavailable - unavailable) out-of-date, non-terminating pods
+   * from the highest index down to the partition.
+   */
+  private async rollingUpdate(set: V1StatefulSet, replicas: V1Pod[], updateRevision: V1ControllerRevision, status: V1StatefulSetStatus): Promise<Outcome> {
+    const m = this.m;
+    const rollingUpdate = set.spec?.updateStrategy?.rollingUpdate;
+    let updateMin = 0;
+    let maxUnavailable = 1;
+    if (rollingUpdate) {
+      updateMin = m.has('partition-ignored') ? 0 : (rollingUpdate.partition ?? 0);
+      try {
+        maxUnavailable = m.has('max-unavailable-ignored') ? 1 : getStatefulSetMaxUnavailable(rollingUpdate.maxUnavailable, replicasOf(set));
+      } catch (error) {
+        return { status, error };
+      }
+    }
+    const minReadySeconds = this.minReadySeconds(set);
+    const unavailablePods = replicas.filter((p) => isUnavailable(p, minReadySeconds, this.d.clock.nowMs())).length;
+    if (unavailablePods > maxUnavailable) return { status };
+
+    const podsToDelete = maxUnavailable - unavailablePods;
+    let deletedPods = 0;
+    const targets: number[] = [];
+    for (let t = replicas.length - 1; t >= updateMin; t--) targets.push(t);
+    if (m.has('rolling-update-lowest-first')) targets.reverse();
+    for (const target of targets) {
+      if (deletedPods >= podsToDelete) break;
+      const pod = replicas[target];
+      if (getPodRevision(pod) !== updateRevision.metadata!.name && !isTerminating(pod)) {
+        this.d.log(`${set.metadata?.namespace}/${set.metadata?.name}: terminating ${pod.metadata?.name} for update`);
+        try {
+          await this.d.podControl.deleteStatefulPod(set, pod);
+        } catch (error) {
+          if (!isNotFound(error)) return { status, error };
+        }
+        deletedPods++;
+        status.currentReplicas = (status.currentReplicas ?? 0) - 1;
+      }
+    }
+    return { status };
+  }
+
+  /**
+   * updateStatefulSetStatus: completes a finished rolling update, then writes the whole status
+   * only if it differs from the stored one.
+   */
+  private async updateStatefulSetStatus(set: V1StatefulSet, status: V1StatefulSetStatus): Promise<void> {
+    completeRollingUpdate(set, status);
+    if (!inconsistentStatus(set, status)) return;
+    await this.d.statusUpdater.updateStatefulSetStatus(set, status);
+  }
+}
+
+/**
+ * The split at the top of upstream updateStatefulSet: pods with an ordinal in [start, end] go
+ * to their index in `replicas` (gaps stay undefined), other parseable ordinals are condemned
+ * (sorted descending), and pods whose ordinal does not parse are ignored.
+ */
+export function partitionPods(set: V1StatefulSet, pods: V1Pod[]): { replicas: (V1Pod | undefined)[]; condemned: V1Pod[] } {
+  const start = getStartOrdinal(set);
+  const replicas: (V1Pod | undefined)[] = new Array(Math.max(0, replicasOf(set))).fill(undefined);
+  const condemned: V1Pod[] = [];
+  for (const pod of pods) {
+    if (podInOrdinalRange(pod, set)) replicas[getOrdinal(pod) - start] = pod;
+    else if (getOrdinal(pod) >= 0) condemned.push(pod);
+  }
+  condemned.sort(descendingOrdinal);
+  return { replicas, condemned };
+}

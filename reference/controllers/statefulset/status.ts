@@ -1,0 +1,124 @@
+/**
+ * StatefulSet status arithmetic, ported from stateful_set_control.go (computeReplicaStatus,
+ * updateStatus) and stateful_set_utils.go (inconsistentStatus, completeRollingUpdate,
+ * getStatefulSetMaxUnavailable).
+ */
+import type { IntOrString, V1Pod, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
+import { NO_MUTANTS, type Mutants } from './mutants.ts';
+import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './pod-health.ts';
+import { getPodRevision, replicasOf } from './pod-identity.ts';
+
+export interface ReplicaStatus {
+  replicas: number;
+  readyReplicas: number;
+  availableReplicas: number;
+  currentReplicas: number;
+  updatedReplicas: number;
+}
+
+/**
+ * computeReplicaStatus: replicas counts every created pod (terminating and condemned ones too);
+ * ready/available count Running+Ready pods (terminating ones still count); current/updated
+ * count only non-terminating pods by revision label (a pod counts in both when the revisions
+ * are equal).
+ */
+export function computeReplicaStatus(
+  pods: V1Pod[],
+  minReadySeconds: number,
+  currentRevision: string,
+  updateRevision: string,
+  nowMs: number,
+  m: Mutants = NO_MUTANTS,
+): ReplicaStatus {
+  const status: ReplicaStatus = { replicas: 0, readyReplicas: 0, availableReplicas: 0, currentReplicas: 0, updatedReplicas: 0 };
+  for (const pod of pods) {
+    if (m.has('status-excludes-terminating') && isTerminating(pod)) continue;
+    if (isCreated(pod)) status.replicas++;
+    if (isRunningAndReady(pod)) {
+      status.readyReplicas++;
+      if (isRunningAndAvailable(pod, minReadySeconds, nowMs)) status.availableReplicas++;
+    }
+    if (isCreated(pod) && !isTerminating(pod)) {
+      const revision = getPodRevision(pod);
+      if (revision === currentRevision) status.currentReplicas++;
+      if (revision === updateRevision) status.updatedReplicas++;
+    }
+  }
+  return status;
+}
+
+/** updateStatus: recomputes the counters of status over the given pod lists. */
+export function updateStatus(
+  status: V1StatefulSetStatus,
+  minReadySeconds: number,
+  currentRevision: string,
+  updateRevision: string,
+  nowMs: number,
+  m: Mutants,
+  ...podLists: V1Pod[][]
+): void {
+  status.replicas = 0;
+  status.readyReplicas = 0;
+  status.availableReplicas = 0;
+  status.currentReplicas = 0;
+  status.updatedReplicas = 0;
+  for (const list of podLists) {
+    const s = computeReplicaStatus(list, minReadySeconds, currentRevision, updateRevision, nowMs, m);
+    status.replicas += s.replicas;
+    status.readyReplicas! += s.readyReplicas;
+    status.availableReplicas! += s.availableReplicas;
+    status.currentReplicas! += s.currentReplicas;
+    status.updatedReplicas! += s.updatedReplicas;
+  }
+}
+
+/**
+ * inconsistentStatus: whether the computed status differs from the stored one in any field the
+ * controller owns (collisionCount and conditions are not compared, as upstream).
+ */
+export function inconsistentStatus(set: V1StatefulSet, status: V1StatefulSetStatus): boolean {
+  const cur = set.status ?? { replicas: 0 };
+  return (
+    (status.observedGeneration ?? 0) > (cur.observedGeneration ?? 0) ||
+    status.replicas !== (cur.replicas ?? 0) ||
+    (status.currentReplicas ?? 0) !== (cur.currentReplicas ?? 0) ||
+    (status.readyReplicas ?? 0) !== (cur.readyReplicas ?? 0) ||
+    (status.updatedReplicas ?? 0) !== (cur.updatedReplicas ?? 0) ||
+    (status.currentRevision ?? '') !== (cur.currentRevision ?? '') ||
+    (status.availableReplicas ?? 0) !== (cur.availableReplicas ?? 0) ||
+    (status.updateRevision ?? '') !== (cur.updateRevision ?? '')
+  );
+}
+
+/**
+ * completeRollingUpdate: under RollingUpdate, once updated == ready == replicas == spec.replicas
+ * the update revision becomes current. Availability is not required (upstream issue #136831).
+ */
+export function completeRollingUpdate(set: V1StatefulSet, status: V1StatefulSetStatus): void {
+  const replicas = replicasOf(set);
+  if (
+    (set.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' &&
+    status.updatedReplicas === replicas &&
+    status.readyReplicas === replicas &&
+    status.replicas === replicas
+  ) {
+    status.currentReplicas = status.updatedReplicas;
+    status.currentRevision = status.updateRevision;
+  }
+}
+
+/**
+ * getStatefulSetMaxUnavailable: intstr.GetScaledValueFromIntOrPercent(value ?? 1, replicas,
+ * roundUp=false), floored at 1. Percentages round DOWN (the API docs say up).
+ */
+export function getStatefulSetMaxUnavailable(maxUnavailable: IntOrString | undefined, replicaCount: number): number {
+  const value = maxUnavailable ?? 1;
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else {
+    const m = /^(-?[0-9]+)%$/.exec(value);
+    if (!m) throw new Error(`invalid value for IntOrString: invalid value "${value}": must be an integer or a percentage`);
+    n = Math.floor((Number(m[1]) * replicaCount) / 100);
+  }
+  return n < 1 ? 1 : n;
+}
