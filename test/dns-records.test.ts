@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import dns from 'node:dns';
 import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
+import type { Answer } from 'dns-packet';
 import { DnsRecords, type DnsSource } from '../reference/dns/records.ts';
 import { serveDns } from '../reference/dns/server.ts';
 
@@ -25,6 +26,8 @@ const slice: V1EndpointSlice = {
   ],
 };
 
+const dataOf = (a: Answer): unknown => (a as { data?: unknown }).data;
+
 const source: DnsSource = {
   service: (ns, name) => [headless, clusterIp].find((s) => s.metadata?.namespace === ns && s.metadata.name === name),
   slices: (ns, svc) => (ns === 'ns1' && svc === 'nginx' ? [slice] : []),
@@ -34,11 +37,11 @@ test('records: headless service, endpoints, SRV, not-ready endpoints left out', 
   const r = new DnsRecords(source);
   const svc = r.lookup('nginx.ns1.svc.cluster.local', 'A');
   assert.equal(svc.rcode, 'NOERROR');
-  assert.deepEqual(svc.answers.map((a) => a.data).sort(), ['10.244.0.2', '10.244.16.2', '10.244.32.3']);
-  assert.deepEqual(r.lookup('web-1.nginx.ns1.svc.cluster.local.', 'A').answers.map((a) => a.data), ['10.244.16.2']);
+  assert.deepEqual(svc.answers.map(dataOf).sort(), ['10.244.0.2', '10.244.16.2', '10.244.32.3']);
+  assert.deepEqual(r.lookup('web-1.nginx.ns1.svc.cluster.local.', 'A').answers.map(dataOf), ['10.244.16.2']);
   assert.equal(r.lookup('web-2.nginx.ns1.svc.cluster.local', 'A').rcode, 'NXDOMAIN');
   // An endpoint without hostname is named by its dashed IP.
-  assert.deepEqual(r.lookup('10-244-32-3.nginx.ns1.svc.cluster.local', 'A').answers.map((a) => a.data), ['10.244.32.3']);
+  assert.deepEqual(r.lookup('10-244-32-3.nginx.ns1.svc.cluster.local', 'A').answers.map(dataOf), ['10.244.32.3']);
   const srv = r.lookup('_web._tcp.nginx.ns1.svc.cluster.local', 'SRV');
   assert.equal(srv.answers.length, 3);
   assert.equal(srv.additionals.length, 3);
@@ -50,9 +53,9 @@ test('records: headless service, endpoints, SRV, not-ready endpoints left out', 
 
 test('records: ClusterIP service answers with its ClusterIP', () => {
   const r = new DnsRecords(source);
-  assert.deepEqual(r.lookup('api.ns1.svc.cluster.local', 'A').answers.map((a) => a.data), ['10.96.0.10']);
+  assert.deepEqual(r.lookup('api.ns1.svc.cluster.local', 'A').answers.map(dataOf), ['10.96.0.10']);
   const srv = r.lookup('_http._tcp.api.ns1.svc.cluster.local', 'SRV');
-  assert.deepEqual(srv.answers.map((a) => a.data), [{ priority: 0, weight: 100, port: 8080, target: 'api.ns1.svc.cluster.local' }]);
+  assert.deepEqual(srv.answers.map(dataOf), [{ priority: 0, weight: 100, port: 8080, target: 'api.ns1.svc.cluster.local' }]);
   assert.equal(r.lookup('web-0.api.ns1.svc.cluster.local', 'A').rcode, 'NXDOMAIN');
 });
 
@@ -98,7 +101,7 @@ test('server: answers over TCP with a length-prefixed message', async () => {
     const decoded = dnsPacket.streamDecode(reply) as ReturnType<typeof dnsPacket.decode>;
     assert.equal(decoded.id, 7);
     assert.ok(decoded.flag_aa);
-    assert.deepEqual(decoded.answers?.map((a) => a.data), ['10.244.16.2']);
+    assert.deepEqual(decoded.answers?.map(dataOf), ['10.244.16.2']);
   } finally {
     await server.close();
   }
