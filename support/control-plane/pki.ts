@@ -9,6 +9,7 @@
  * Identities (kubeadm-like, so bootstrap RBAC is exercised as in a real cluster):
  * - admin: O=system:masters (test client, node simulator, CoreDNS)
  * - system:kube-controller-manager, system:kube-scheduler
+ * - front-proxy-client (requestheader / aggregation identity)
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -28,12 +29,16 @@ export interface Pki {
   clients: Record<ClientName, { cert: string; key: string }>;
 }
 
-export type ClientName = 'admin' | 'kube-controller-manager' | 'kube-scheduler';
+export type ClientName = 'admin' | 'kube-controller-manager' | 'kube-scheduler' | 'front-proxy-client';
 
 const SUBJECTS: Record<ClientName, string> = {
   admin: '/O=system:masters/CN=sts-admin',
   'kube-controller-manager': '/CN=system:kube-controller-manager',
   'kube-scheduler': '/CN=system:kube-scheduler',
+  // The apiserver's aggregation-layer client (--proxy-client-cert-file); with
+  // --requestheader-client-ca-file set, KCM and the scheduler find the requestheader CA bundle
+  // they look for in kube-system/extension-apiserver-authentication, as in kubeadm clusters.
+  'front-proxy-client': '/CN=front-proxy-client',
 };
 
 /** The apiserver's serving-certificate names: loopback plus the in-cluster `kubernetes` Service names. */
