@@ -1,0 +1,344 @@
+/**
+ * The reconcile pass (set-control.ts) against an in-memory fake of the API: pods, revisions and
+ * status live in maps, the test plays kubelet. One `sync()` is one upstream UpdateStatefulSet.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApiException, type V1ControllerRevision, type V1Pod, type V1StatefulSet, type V1StatefulSetStatus } from '@kubernetes/client-node';
+import type { Clock, Timer } from '../reference/clock.ts';
+import { StatefulSetControl, slowStartBatch } from '../reference/controllers/statefulset/set-control.ts';
+import { Mutants, type MutantName } from '../reference/controllers/statefulset/mutants.ts';
+import { getPodRevision } from '../reference/controllers/statefulset/pod-identity.ts';
+import type { StatefulPodControl } from '../reference/controllers/statefulset/pod-control.ts';
+import type { ControllerHistory } from '../reference/controllers/statefulset/history.ts';
+import type { StatusUpdater } from '../reference/controllers/statefulset/status-updater.ts';
+import { makeSet, readyPod } from './statefulset-fixtures.ts';
+
+class ManualClock implements Clock {
+  readonly scale = 1;
+  constructor(private ms = Date.parse('2026-01-01T00:00:00Z')) {}
+  now() { return new Date(this.ms); }
+  nowMs() { return this.ms; }
+  advance(seconds: number) { this.ms += seconds * 1000; }
+  after(): Timer { return { cancel: () => undefined }; }
+  toRealMs(ms: number) { return ms; }
+}
+
+class FakeCluster {
+  readonly clock = new ManualClock();
+  readonly pods = new Map<string, V1Pod>();
+  readonly revisions: V1ControllerRevision[] = [];
+  readonly actions: string[] = [];
+  statusWrites = 0;
+  private uid = 0;
+  readonly control: StatefulSetControl;
+
+  constructor(public set: V1StatefulSet, mutants: MutantName[] = []) {
+    const podControl = {
+      createStatefulPod: async (_s: V1StatefulSet, pod: V1Pod) => {
+        if (this.pods.has(pod.metadata!.name!)) throw new ApiException(409, 'exists', JSON.stringify({ reason: 'AlreadyExists' }), {});
+        const stored = structuredClone(pod);
+        stored.metadata!.uid = `pod-${++this.uid}`;
+        stored.status = { phase: 'Pending' };
+        this.pods.set(pod.metadata!.name!, stored);
+        this.actions.push(`create ${pod.metadata!.name}`);
+      },
+      deleteStatefulPod: async (_s: V1StatefulSet, pod: V1Pod) => {
+        const stored = this.pods.get(pod.metadata!.name!);
+        if (stored) stored.metadata!.deletionTimestamp = this.clock.now();
+        this.actions.push(`delete ${pod.metadata!.name}`);
+      },
+      forceDeletePod: async (pod: V1Pod) => {
+        this.pods.delete(pod.metadata!.name!);
+        this.actions.push(`force-delete ${pod.metadata!.name}`);
+      },
+      updateStatefulPod: async () => undefined,
+      claimsMatchRetentionPolicy: async () => true,
+      updatePodClaimForRetentionPolicy: async () => undefined,
+      podClaimIsStale: () => false,
+      createMissingPersistentVolumeClaims: async () => undefined,
+    } as unknown as StatefulPodControl;
+    const history = {
+      listControllerRevisions: () => this.revisions.map((r) => structuredClone(r)),
+      createControllerRevision: async (_s: V1StatefulSet, r: V1ControllerRevision) => {
+        const existing = this.revisions.find((x) => x.metadata!.name === r.metadata!.name);
+        if (existing) return existing;
+        const stored = structuredClone(r);
+        stored.metadata!.creationTimestamp = this.clock.now();
+        this.revisions.push(stored);
+        this.actions.push(`create-revision ${r.revision}`);
+        return stored;
+      },
+      updateControllerRevision: async (r: V1ControllerRevision, revision: number) => {
+        const stored = this.revisions.find((x) => x.metadata!.name === r.metadata!.name)!;
+        stored.revision = revision;
+        this.actions.push(`bump-revision ${revision}`);
+        return structuredClone(stored);
+      },
+      deleteControllerRevision: async (r: V1ControllerRevision) => {
+        this.revisions.splice(this.revisions.findIndex((x) => x.metadata!.name === r.metadata!.name), 1);
+        this.actions.push(`delete-revision ${r.revision}`);
+      },
+    } as unknown as ControllerHistory;
+    const statusUpdater = {
+      updateStatefulSetStatus: async (_s: V1StatefulSet, status: V1StatefulSetStatus) => {
+        this.statusWrites++;
+        this.set = { ...this.set, status: structuredClone(status) };
+      },
+    } as unknown as StatusUpdater;
+    this.control = new StatefulSetControl({ podControl, history, statusUpdater, clock: this.clock, m: new Mutants(mutants), log: () => undefined });
+  }
+
+  /** One controller pass; returns the actions it took. */
+  async sync(): Promise<string[]> {
+    const before = this.actions.length;
+    try {
+      await this.control.updateStatefulSet(this.set, [...this.pods.values()]);
+    } catch {
+      // errors requeue upstream; the tests look at actions
+    }
+    return this.actions.slice(before);
+  }
+
+  ready(...names: string[]) {
+    for (const n of names) readyPod(this.pods.get(n)!, this.clock.nowMs());
+  }
+  readyAll() {
+    for (const p of this.pods.values()) if (p.status?.phase !== 'Running') readyPod(p, this.clock.nowMs());
+  }
+  /** The kubelet finishes graceful deletions. */
+  reap() {
+    for (const [n, p] of this.pods) if (p.metadata?.deletionTimestamp) this.pods.delete(n);
+  }
+  /** Syncs, readies and reaps until nothing happens. */
+  async settle(max = 50) {
+    for (let i = 0; i < max; i++) {
+      const acted = await this.sync();
+      this.readyAll();
+      this.reap();
+      if (acted.length === 0 && (await this.sync()).length === 0) return;
+    }
+    throw new Error('did not settle');
+  }
+  update(spec: Partial<V1StatefulSet['spec']>) {
+    this.set = { ...this.set, metadata: { ...this.set.metadata, generation: (this.set.metadata!.generation ?? 1) + 1 }, spec: { ...this.set.spec!, ...spec } };
+  }
+  image(image: string) {
+    const template = structuredClone(this.set.spec!.template);
+    template.spec!.containers[0].image = image;
+    this.update({ template });
+  }
+  names() {
+    return [...this.pods.keys()].sort();
+  }
+  revisionOf(name: string) {
+    return getPodRevision(this.pods.get(name)!);
+  }
+}
+
+describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
+  it('OrderedReady creates one pod per pass, only after its predecessors are Running and Ready', async () => {
+    const c = new FakeCluster(makeSet());
+    assert.deepEqual(await c.sync(), ['create-revision 1', 'create web-0']);
+    assert.deepEqual(await c.sync(), []);
+    c.ready('web-0');
+    assert.deepEqual(await c.sync(), ['create web-1']);
+    c.ready('web-1');
+    assert.deepEqual(await c.sync(), ['create web-2']);
+    // The pass counts the pods it listed: web-2 shows up in status on the next pass.
+    assert.equal(c.set.status?.replicas, 2);
+    await c.sync();
+    assert.equal(c.set.status?.replicas, 3);
+    assert.equal(c.set.status?.readyReplicas, 2);
+    assert.equal(c.set.status?.observedGeneration, 1);
+  });
+
+  it('mutant burst-ordered-ready creates several pods at once', async () => {
+    const c = new FakeCluster(makeSet(), ['burst-ordered-ready']);
+    assert.deepEqual(await c.sync(), ['create-revision 1', 'create web-0', 'create web-1', 'create web-2']);
+  });
+
+  it('minReadySeconds gates the next creation', async () => {
+    const c = new FakeCluster(makeSet({ minReadySeconds: 30 }));
+    await c.sync();
+    c.ready('web-0');
+    assert.deepEqual(await c.sync(), []);
+    assert.equal(c.set.status?.availableReplicas, 0);
+    c.clock.advance(31);
+    assert.deepEqual(await c.sync(), ['create web-1']);
+    assert.equal(c.set.status?.availableReplicas, 1);
+  });
+
+  it('Parallel creates all missing pods in one pass even when pods are unhealthy', async () => {
+    const c = new FakeCluster(makeSet({ podManagementPolicy: 'Parallel', replicas: 4 }));
+    assert.deepEqual((await c.sync()).slice(1).sort(), ['create web-0', 'create web-1', 'create web-2', 'create web-3']);
+  });
+
+  it('slowStartBatch: batches 1, 2, 4 … and stops after a failing batch', async () => {
+    const calls: number[] = [];
+    await assert.rejects(slowStartBatch(1, 10, async (i) => {
+      calls.push(i);
+      if (i === 2) throw new Error('quota');
+    }));
+    assert.deepEqual(calls.sort((a, b) => a - b), [0, 1, 2]);
+  });
+
+  it('scale-down deletes the highest ordinal first and waits for it to be gone', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    c.update({ replicas: 1 });
+    assert.deepEqual(await c.sync(), ['delete web-2']);
+    assert.deepEqual(await c.sync(), [], 'waits for web-2 to terminate');
+    assert.equal(c.set.status?.replicas, 3, 'terminating pods still count in status.replicas');
+    c.reap();
+    assert.deepEqual(await c.sync(), ['delete web-1']);
+  });
+
+  it('scale-down halts while a remaining replica is unhealthy', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    c.pods.get('web-0')!.status!.conditions![0].status = 'False';
+    c.update({ replicas: 1 });
+    assert.deepEqual(await c.sync(), []);
+  });
+
+  it('mutants: scale-down-lowest-first, no-wait-for-termination', async () => {
+    const low = new FakeCluster(makeSet(), ['scale-down-lowest-first']);
+    await low.settle();
+    low.update({ replicas: 1 });
+    assert.deepEqual(await low.sync(), ['delete web-1']);
+    const eager = new FakeCluster(makeSet(), ['no-wait-for-termination']);
+    await eager.settle();
+    eager.update({ replicas: 1 });
+    await eager.sync();
+    assert.deepEqual(await eager.sync(), ['delete web-1']);
+  });
+
+  it('Failed pods are deleted, and recreated only once the old object is gone', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    c.pods.get('web-1')!.status = { phase: 'Failed' };
+    assert.deepEqual(await c.sync(), ['delete web-1']);
+    assert.deepEqual(await c.sync(), []);
+    c.reap();
+    assert.deepEqual(await c.sync(), ['create web-1']);
+  });
+
+  it('a Terminating pod is never replaced while its object exists (mutant force-delete-terminating does)', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    c.pods.get('web-0')!.metadata!.deletionTimestamp = c.clock.now();
+    c.clock.advance(60);
+    assert.deepEqual(await c.sync(), []);
+    const m = new FakeCluster(makeSet(), ['force-delete-terminating']);
+    await m.settle();
+    m.pods.get('web-0')!.metadata!.deletionTimestamp = m.clock.now();
+    m.clock.advance(60);
+    assert.deepEqual(await m.sync(), ['force-delete web-0']);
+  });
+
+  it('rolling update replaces from the highest ordinal, one at a time, then completes', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    const oldRev = c.set.status!.currentRevision!;
+    c.image('img:2');
+    assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-2']);
+    assert.deepEqual(await c.sync(), []);
+    c.reap();
+    assert.deepEqual(await c.sync(), ['create web-2']);
+    const newRev = c.set.status!.updateRevision!;
+    assert.notEqual(newRev, oldRev);
+    assert.equal(c.revisionOf('web-2'), newRev);
+    assert.deepEqual(await c.sync(), [], 'waits for web-2 to be available');
+    c.ready('web-2');
+    assert.deepEqual(await c.sync(), ['delete web-1']);
+    await c.settle();
+    assert.equal(c.set.status?.currentRevision, newRev);
+    assert.equal(c.set.status?.currentReplicas, 3);
+    assert.equal(c.set.status?.updatedReplicas, 3);
+  });
+
+  it('partition keeps lower ordinals on the current revision (relative to ordinals.start)', async () => {
+    const c = new FakeCluster(makeSet({ ordinals: { start: 5 }, updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2, maxUnavailable: 1 } } }));
+    await c.settle();
+    const oldRev = c.set.status!.currentRevision!;
+    c.image('img:2');
+    await c.settle();
+    assert.deepEqual(c.names(), ['web-5', 'web-6', 'web-7']);
+    assert.equal(c.revisionOf('web-5'), oldRev);
+    assert.equal(c.revisionOf('web-6'), oldRev);
+    assert.notEqual(c.revisionOf('web-7'), oldRev);
+    assert.equal(c.set.status?.currentRevision, oldRev, 'a partitioned rollout never completes');
+  });
+
+  it('maxUnavailable deletes in batches from the top', async () => {
+    const c = new FakeCluster(makeSet({ replicas: 5, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable: 2 } } }));
+    await c.settle();
+    c.image('img:2');
+    assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-4', 'delete web-3']);
+  });
+
+  it('OnDelete never deletes for update; recreated pods take the update revision', async () => {
+    const c = new FakeCluster(makeSet({ updateStrategy: { type: 'OnDelete' } }));
+    await c.settle();
+    c.image('img:2');
+    assert.deepEqual(await c.sync(), ['create-revision 2']);
+    c.pods.delete('web-0');
+    assert.deepEqual(await c.sync(), ['create web-0']);
+    assert.equal(c.revisionOf('web-0'), c.set.status?.updateRevision);
+    assert.notEqual(c.set.status?.currentRevision, c.set.status?.updateRevision);
+  });
+
+  it('rollback reuses the earlier revision and bumps its number (mutant creates a new one)', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    const first = c.set.status!.currentRevision!;
+    c.image('img:2');
+    await c.settle();
+    c.image('img:1');
+    const acted = await c.sync();
+    assert.deepEqual(acted.slice(0, 1), ['bump-revision 3']);
+    assert.equal(c.set.status?.updateRevision, first);
+    assert.equal(c.revisions.length, 2);
+
+    const m = new FakeCluster(makeSet(), ['rollback-creates-new-revision']);
+    await m.settle();
+    const firstM = m.set.status!.currentRevision!;
+    m.image('img:2');
+    await m.settle();
+    m.image('img:1');
+    await m.sync();
+    assert.notEqual(m.set.status?.updateRevision, firstM);
+    assert.equal(m.revisions.length, 3);
+  });
+
+  it('revisionHistoryLimit truncates non-live revisions, oldest first', async () => {
+    const c = new FakeCluster(makeSet({ revisionHistoryLimit: 1 }));
+    await c.settle();
+    for (const img of ['img:2', 'img:3', 'img:4']) {
+      c.image(img);
+      await c.settle();
+    }
+    assert.deepEqual(c.revisions.map((r) => r.revision).sort(), [3, 4]);
+  });
+
+  it('status is written only when it changes; observedGeneration follows generation', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    const writes = c.statusWrites;
+    await c.sync();
+    await c.sync();
+    assert.equal(c.statusWrites, writes);
+    c.update({ minReadySeconds: 0 });
+    await c.sync();
+    assert.equal(c.set.status?.observedGeneration, 2);
+    assert.equal(c.statusWrites, writes + 1);
+  });
+
+  it('a set being deleted only refreshes its status', async () => {
+    const c = new FakeCluster(makeSet());
+    c.set.metadata!.deletionTimestamp = c.clock.now();
+    assert.deepEqual(await c.sync(), ['create-revision 1']);
+    assert.equal(c.pods.size, 0);
+  });
+});
