@@ -2,7 +2,9 @@
 // Don't put `paths` in a profile: CLI paths are added to it, so `cucumber-js features/x.feature` would
 // still run everything (stack-notes §3).
 const common = {
-  import: ['tsx-register.mjs', 'support/**/*.ts', 'steps/**/*.ts'],
+  // Only the World and hooks: everything else in support/ is reached through imports (support/ also
+  // holds command-line modules that must not run on import).
+  import: ['tsx-register.mjs', 'support/world.ts', 'support/hooks.ts', 'steps/**/*.ts'],
   format: [
     'progress',
     'html:reports/cucumber.html',

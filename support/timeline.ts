@@ -5,31 +5,37 @@
  * condition on each change (support/waiting.ts), and ordering guarantees are asserted on the
  * recorded history rather than by polling.
  */
-import { AppsV1Api, CoreV1Api, KubeConfig, Watch, type KubernetesObject, type KubernetesListObject, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, Watch, type KubernetesObject, type KubernetesListObject, type V1Pod } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { Clock } from '../reference/clock.ts';
 import { describePod, isReady, isTerminating } from './pods.ts';
 
-type Lister = (core: CoreV1Api, apps: AppsV1Api, namespace: string) => Promise<KubernetesListObject<KubernetesObject>>;
+type Lister = (core: CoreV1Api, apps: AppsV1Api, discovery: DiscoveryV1Api, namespace: string) => Promise<KubernetesListObject<KubernetesObject>>;
 
-export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'StatefulSet' | 'ControllerRevision' | 'Event';
+export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'StatefulSet' | 'ControllerRevision' | 'Event' | 'EndpointSlice';
 
 export const WATCHED: Record<WatchedKind, { path: string; resource: string; model: string; list: Lister }> = {
-  Pod: { path: 'api/v1', resource: 'pods', model: 'V1Pod', list: (c, _, namespace) => c.listNamespacedPod({ namespace }) },
+  Pod: { path: 'api/v1', resource: 'pods', model: 'V1Pod', list: (c, _a, _d, namespace) => c.listNamespacedPod({ namespace }) },
   PersistentVolumeClaim: {
     path: 'api/v1',
     resource: 'persistentvolumeclaims',
     model: 'V1PersistentVolumeClaim',
-    list: (c, _, namespace) => c.listNamespacedPersistentVolumeClaim({ namespace }),
+    list: (c, _a, _d, namespace) => c.listNamespacedPersistentVolumeClaim({ namespace }),
   },
-  StatefulSet: { path: 'apis/apps/v1', resource: 'statefulsets', model: 'V1StatefulSet', list: (_, a, namespace) => a.listNamespacedStatefulSet({ namespace }) },
+  StatefulSet: { path: 'apis/apps/v1', resource: 'statefulsets', model: 'V1StatefulSet', list: (_c, a, _d, namespace) => a.listNamespacedStatefulSet({ namespace }) },
   ControllerRevision: {
     path: 'apis/apps/v1',
     resource: 'controllerrevisions',
     model: 'V1ControllerRevision',
-    list: (_, a, namespace) => a.listNamespacedControllerRevision({ namespace }),
+    list: (_c, a, _d, namespace) => a.listNamespacedControllerRevision({ namespace }),
   },
-  Event: { path: 'api/v1', resource: 'events', model: 'CoreV1Event', list: (c, _, namespace) => c.listNamespacedEvent({ namespace }) },
+  Event: { path: 'api/v1', resource: 'events', model: 'CoreV1Event', list: (c, _a, _d, namespace) => c.listNamespacedEvent({ namespace }) },
+  EndpointSlice: {
+    path: 'apis/discovery.k8s.io/v1',
+    resource: 'endpointslices',
+    model: 'V1EndpointSlice',
+    list: (_c, _a, d, namespace) => d.listNamespacedEndpointSlice({ namespace }),
+  },
 };
 
 export interface TimelineEntry {
@@ -66,7 +72,9 @@ export class Timeline {
     for (const kind of Object.keys(WATCHED) as WatchedKind[]) this.objects.set(kind, new Map());
     this.core = kc.makeApiClient(CoreV1Api);
     this.apps = kc.makeApiClient(AppsV1Api);
+    this.discovery = kc.makeApiClient(DiscoveryV1Api);
   }
+  private readonly discovery: DiscoveryV1Api;
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
 
@@ -127,7 +135,7 @@ export class Timeline {
 
   /** Lists the kind, records what changed since the cache was last filled, returns the list's RV. */
   private async relist(kind: WatchedKind): Promise<string> {
-    const list = await WATCHED[kind].list(this.core, this.apps, this.namespace);
+    const list = await WATCHED[kind].list(this.core, this.apps, this.discovery, this.namespace);
     const seen = new Set<string>();
     for (const obj of list.items ?? []) {
       const name = obj.metadata?.name ?? '';
@@ -217,6 +225,10 @@ function summarise(kind: WatchedKind, obj: KubernetesObject): string {
       return `revision=${o.revision}`;
     case 'Event':
       return `${o.type} ${o.reason} ${o.involvedObject?.kind}/${o.involvedObject?.name}: ${o.message}`;
+    case 'EndpointSlice':
+      return (o.endpoints ?? [])
+        .map((e: any) => `${e.hostname ?? e.targetRef?.name ?? '?'}=${(e.addresses ?? []).join('/')}${e.conditions?.ready === false ? '(not ready)' : ''}`)
+        .join(' ') || 'no endpoints';
   }
 }
 

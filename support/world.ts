@@ -14,6 +14,7 @@ import {
   type V1Status,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
+import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { Clock } from '../reference/clock.ts';
 import { ReadinessController } from './readiness.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
@@ -55,6 +56,10 @@ export class ConformanceWorld extends World<ConformanceParameters> {
   lastError?: { code: number; status?: V1Status; message: string };
   /** `Warning` headers of the last write. */
   lastWarnings: string[] = [];
+  /** The object the last write returned, as plain JSON. */
+  lastResponse?: Record<string, unknown>;
+  /** Cluster-scoped changes (cordons, stopped nodes) undone after the scenario, newest first. */
+  private readonly cleanups: Array<() => Promise<unknown>> = [];
   /** Timeline sequence number at the last action a step took: ordering checks look after it. */
   actionMark = 0;
   /** Values a scenario remembers to compare later (UIDs, revisions, IPs). */
@@ -82,7 +87,12 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     this.waiter = new Waiter(this.timeline, this.clock);
   }
 
+  onCleanup(fn: () => Promise<unknown>): void {
+    this.cleanups.push(fn);
+  }
+
   async closeNamespace(): Promise<void> {
+    for (const fn of this.cleanups.reverse()) await fn();
     this.readiness?.stop();
     this.timeline?.stop();
     if (!this.namespace) return;
@@ -156,8 +166,12 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     }
   }
 
+  /** Creates a StatefulSet, keeping the response and any `Warning` headers it carried. */
   async createStatefulSet(body: V1StatefulSet): Promise<V1StatefulSet> {
-    return this.apps.createNamespacedStatefulSet({ namespace: this.namespace, body });
+    const response = await this.apps.createNamespacedStatefulSetWithHttpInfo({ namespace: this.namespace, body });
+    this.lastWarnings = warnings(response.headers);
+    this.lastResponse = plain(response.data, 'V1StatefulSet');
+    return response.data;
   }
 
   readStatefulSet(name: string): Promise<V1StatefulSet> {
@@ -165,19 +179,81 @@ export class ConformanceWorld extends World<ConformanceParameters> {
   }
 
   /** JSON merge patch of a StatefulSet (the way `kubectl patch --type merge` sends it). */
-  patchStatefulSet(name: string, body: object): Promise<V1StatefulSet> {
-    return this.apps.patchNamespacedStatefulSet(
+  async patchStatefulSet(name: string, body: object): Promise<V1StatefulSet> {
+    const set = await this.apps.patchNamespacedStatefulSet(
       { name, namespace: this.namespace, body },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+    this.lastResponse = plain(set, 'V1StatefulSet');
+    return set;
+  }
+
+  async patchStatefulSetStatus(name: string, body: object): Promise<V1StatefulSet> {
+    const set = await this.apps.patchNamespacedStatefulSetStatus(
+      { name, namespace: this.namespace, body },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+    );
+    this.lastResponse = plain(set, 'V1StatefulSet');
+    return set;
   }
 
   patchPod(name: string, body: object, strategy = PatchStrategy.MergePatch): Promise<V1Pod> {
     return this.core.patchNamespacedPod({ name, namespace: this.namespace, body }, setHeaderOptions('Content-Type', strategy));
   }
 
-  deletePod(name: string, gracePeriodSeconds?: number): Promise<V1Pod> {
-    return this.core.deleteNamespacedPod({ name, namespace: this.namespace, gracePeriodSeconds });
+  /** Deletes a pod, remembering its UID so that its replacement can be told apart. */
+  async deletePod(name: string, gracePeriodSeconds?: number): Promise<void> {
+    const uid = this.pod(name)?.metadata?.uid ?? (await this.core.readNamespacedPod({ name, namespace: this.namespace })).metadata?.uid;
+    this.remembered.set(`uid:${name}`, uid);
+    this.markAction();
+    await this.core.deleteNamespacedPod({ name, namespace: this.namespace, gracePeriodSeconds });
+  }
+
+  /**
+   * Ends a pod in a terminal phase through the pod status API, as a kubelet reports a pod whose
+   * containers exited (Succeeded) or that was evicted or crashed for good (Failed).
+   */
+  async endPod(name: string, phase: 'Failed' | 'Succeeded'): Promise<void> {
+    const pod = await this.core.readNamespacedPod({ name, namespace: this.namespace });
+    const exitCode = phase === 'Succeeded' ? 0 : 1;
+    const now = this.clock.now();
+    await this.core.patchNamespacedPodStatus(
+      {
+        name,
+        namespace: this.namespace,
+        body: {
+          metadata: { uid: pod.metadata?.uid },
+          status: {
+            phase,
+            conditions: [{ type: 'Ready', status: 'False', reason: 'PodCompleted', lastTransitionTime: now }],
+            containerStatuses: (pod.status?.containerStatuses ?? []).map((c) => ({
+              ...c,
+              ready: false,
+              started: false,
+              state: { terminated: { exitCode, reason: phase === 'Failed' ? 'Error' : 'Completed', finishedAt: now } },
+            })),
+          },
+        },
+      },
+      setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
+    );
+  }
+
+  /** Rewrites an object's finalizers, retrying if someone else changed it meanwhile. */
+  async editFinalizers(kind: 'pod' | 'claim', name: string, edit: (finalizers: string[]) => string[]): Promise<void> {
+    const namespace = this.namespace;
+    for (let attempt = 0; ; attempt++) {
+      const obj = kind === 'pod' ? await this.core.readNamespacedPod({ name, namespace }) : await this.core.readNamespacedPersistentVolumeClaim({ name, namespace });
+      const body = { metadata: { finalizers: edit(obj.metadata?.finalizers ?? []), resourceVersion: obj.metadata?.resourceVersion } };
+      const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
+      try {
+        if (kind === 'pod') await this.core.patchNamespacedPod({ name, namespace, body }, options);
+        else await this.core.patchNamespacedPersistentVolumeClaim({ name, namespace, body }, options);
+        return;
+      } catch (err) {
+        if ((err as ApiException<unknown>).code !== 409 || attempt >= 5) throw err;
+      }
+    }
   }
 
   /** The node a pod runs on, read from the live view. */
@@ -186,6 +262,16 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     if (!node) throw new Error(`pod ${pod} is not scheduled to a node`);
     return node;
   }
+}
+
+/** The plain JSON form of a client-node model, for field-path comparisons. */
+export function plain(obj: unknown, model: string): Record<string, unknown> {
+  return ObjectSerializer.serialize(obj, model) as Record<string, unknown>;
+}
+
+function warnings(headers: Record<string, string>): string[] {
+  const raw = headers['warning'] ?? headers['Warning'];
+  return raw ? raw.split(/,(?=\s*\d{3} )/).map((w) => w.trim()) : [];
 }
 
 setWorldConstructor(ConformanceWorld);

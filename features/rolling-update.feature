@@ -1,0 +1,99 @@
+Feature: Rolling updates, partitions, OnDelete and revisions
+  A template change makes a new ControllerRevision; RollingUpdate replaces pods from the highest
+  ordinal down, one at a time, never in place; a partition holds lower ordinals back; OnDelete
+  waits for the user; rolling back reuses the earlier revision.
+
+  @guarantee:G-48
+  Scenario: Only template changes create revisions
+    Given a ready StatefulSet "web" with 2 replicas
+    Then StatefulSet "web" has 1 revision
+    When I scale StatefulSet "web" to 3
+    And I change StatefulSet "web" with:
+      | minReadySeconds | 1 |
+    Then StatefulSet "web" becomes ready with 3 replicas
+    And StatefulSet "web" has 1 revision
+    When I change the image of StatefulSet "web"
+    Then StatefulSet "web" has 2 revisions
+
+  @guarantee:G-49 @guarantee:G-50 @guarantee:G-57
+  Scenario: A rolling update replaces pods from the highest ordinal down, one at a time
+    Given a ready StatefulSet "web" with 3 replicas
+    When I change the image of StatefulSet "web"
+    Then StatefulSet "web" reports a rollout in progress
+    And StatefulSet "web" finishes rolling out with 3 replicas
+    And pods "web-2, web-1, web-0" were replaced in that order, each once the one before it was running and ready
+    And every pod of "web" has a new UID
+
+  @guarantee:G-51
+  Scenario: A partition makes a canary, and lowering it phases the rollout
+    Given a ready StatefulSet "web" with:
+      | replicas  | 3 |
+      | partition | 2 |
+    When I change the image of StatefulSet "web"
+    Then pods "web-2" move to the update revision of "web"
+    And pods "web-0, web-1" stay on the current revision of "web" for 10 seconds
+    When I delete pod "web-0"
+    Then pod "web-0" is replaced
+    And pods "web-0" stay on the current revision of "web" for 5 seconds
+    When I change StatefulSet "web" with:
+      | partition | 0 |
+    Then StatefulSet "web" finishes rolling out with 3 replicas
+
+  @guarantee:G-52
+  Scenario: OnDelete replaces a pod only when the user deletes it
+    Given a ready StatefulSet "web" with:
+      | replicas       | 2        |
+      | updateStrategy | OnDelete |
+    When I change the image of StatefulSet "web"
+    Then no pod of "web" is deleted for 10 seconds
+    When I delete pod "web-1"
+    Then pod "web-1" is replaced
+    And pods "web-1" move to the update revision of "web"
+    And pods "web-0" stay on the current revision of "web" for 5 seconds
+    And eventually StatefulSet "web" reports:
+      | updatedReplicas | 1 |
+    And StatefulSet "web" keeps its current revision
+
+  @guarantee:G-53 @k8s:>=1.35
+  Scenario: maxUnavailable lets several pods update at once, never more
+    Given a ready StatefulSet "web" with:
+      | replicas            | 5        |
+      | podManagementPolicy | Parallel |
+      | maxUnavailable      | 2        |
+    When I change the image of StatefulSet "web"
+    Then StatefulSet "web" finishes rolling out with 5 replicas
+    And at no time were more than 2 pods of "web" unavailable
+    And at some time 2 pods of "web" were terminating together
+
+  @guarantee:G-54
+  Scenario: Rolling back reuses the earlier revision
+    Given a ready StatefulSet "web" with 2 replicas
+    And I remember the update revision of "web"
+    When I change the image of StatefulSet "web"
+    Then StatefulSet "web" finishes rolling out with 2 replicas
+    When I change StatefulSet "web" with:
+      | image | registry.k8s.io/pause:3.10 |
+    Then StatefulSet "web" finishes rolling out with 2 replicas
+    And the update revision of "web" is the one from before
+    And StatefulSet "web" has 2 revisions
+
+  @guarantee:G-55
+  Scenario: Revision history is trimmed to revisionHistoryLimit
+    Given a ready StatefulSet "web" with:
+      | replicas             | 1 |
+      | revisionHistoryLimit | 1 |
+    When I change the image of StatefulSet "web" 4 times, waiting for each rollout
+    Then StatefulSet "web" has at most 2 revisions
+
+  @guarantee:G-56 @guarantee:G-07
+  Scenario: collisionCount can never go down
+    Given a ready StatefulSet "web" with 1 replica
+    When I patch the status of StatefulSet "web" with:
+      """
+      status: { collisionCount: 2 }
+      """
+    And I try to patch the status of StatefulSet "web" with:
+      """
+      status: { collisionCount: 1 }
+      """
+    Then the request is rejected as "Invalid" on field "status.collisionCount"

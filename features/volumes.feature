@@ -1,0 +1,118 @@
+@needs:storage
+Feature: Stable storage and PVC retention
+  volumeClaimTemplates give each pod its own claim, <template>-<set>-<ordinal>, created before
+  the pod and kept across pod failures; persistentVolumeClaimRetentionPolicy decides what
+  happens to the claims on scale-down and set deletion.
+
+  @guarantee:G-41 @guarantee:G-42
+  Scenario: Each pod gets its own claim, created before it
+    When I create a StatefulSet "web" with:
+      | replicas            | 2    |
+      | volumeClaimTemplate | data |
+    Then StatefulSet "web" becomes ready with 2 replicas
+    And claims "data-web-0, data-web-1" are bound
+    And each claim of "web" was created before its pod
+    And claim "data-web-0" has the label "app" with value "web"
+    And pod "web-0" mounts claim "data-web-0" as volume "data"
+
+  @guarantee:G-38 @guarantee:G-42 @disruptive
+  Scenario: A recreated pod reattaches its claim, even on another node
+    Given a ready StatefulSet "web" with:
+      | replicas            | 1    |
+      | volumeClaimTemplate | data |
+    And I remember claim "data-web-0"
+    When I cordon the node of pod "web-0"
+    And I delete pod "web-0"
+    Then pod "web-0" is replaced
+    And StatefulSet "web" becomes ready with 1 replica
+    And pod "web-0" runs on a different node than before
+    And pod "web-0" mounts claim "data-web-0" as volume "data"
+    And claim "data-web-0" is the one from before
+
+  @guarantee:G-43
+  Scenario: A claim that is being deleted blocks its pod until it is gone, then is recreated
+    Given a ready StatefulSet "web" with:
+      | replicas            | 2    |
+      | volumeClaimTemplate | data |
+    And I remember claim "data-web-1"
+    And claim "data-web-1" has the finalizer "statefulset-conformance.io/hold"
+    When I delete claim "data-web-1"
+    And I delete pod "web-1"
+    Then pod "web-1" is not created for 10 seconds
+    When I remove the finalizer "statefulset-conformance.io/hold" from claim "data-web-1"
+    Then StatefulSet "web" becomes ready with 2 replicas
+    And claim "data-web-1" is a new one
+
+  @guarantee:G-44 @disruptive
+  Scenario: The missing claim of a pending pod is recreated
+    Given a ready StatefulSet "web" with:
+      | replicas            | 1    |
+      | volumeClaimTemplate | data |
+    And I remember claim "data-web-0"
+    When every node is cordoned
+    And I delete pod "web-0"
+    Then pod "web-0" is replaced
+    And pod "web-0" is pending
+    When I delete claim "data-web-0"
+    Then claim "data-web-0" is a new one
+    When every node is uncordoned
+    Then StatefulSet "web" becomes ready with 1 replica
+
+  @guarantee:G-45
+  Scenario: With the default Retain policy claims outlive scale-down and deletion
+    Given a ready StatefulSet "web" with:
+      | replicas            | 2    |
+      | volumeClaimTemplate | data |
+    When I scale StatefulSet "web" to 1
+    Then StatefulSet "web" becomes ready with 1 replica
+    When I delete StatefulSet "web"
+    Then StatefulSet "web" has no pods
+    And claims "data-web-0, data-web-1" still exist for 10 seconds
+    And claim "data-web-0" has no owner references
+
+  @guarantee:G-45
+  Scenario: whenDeleted Delete removes the claims with the set
+    Given a ready StatefulSet "web" with:
+      | replicas            | 2      |
+      | volumeClaimTemplate | data   |
+      | whenDeleted         | Delete |
+    Then claim "data-web-0" is controlled by StatefulSet "web"
+    When I delete StatefulSet "web"
+    Then claims "data-web-0, data-web-1" are deleted
+
+  @guarantee:G-45
+  Scenario: whenScaled Delete removes the claims of condemned pods only
+    Given a ready StatefulSet "web" with:
+      | replicas            | 3      |
+      | volumeClaimTemplate | data   |
+      | whenScaled          | Delete |
+    When I scale StatefulSet "web" to 1
+    Then StatefulSet "web" becomes ready with 1 replica
+    And claims "data-web-1, data-web-2" are deleted
+    And claim "data-web-0" still exists for 5 seconds
+
+  @guarantee:G-45
+  Scenario: A rolling update never deletes claims, whatever the policy
+    Given a ready StatefulSet "web" with:
+      | replicas            | 2      |
+      | volumeClaimTemplate | data   |
+      | whenScaled          | Delete |
+      | whenDeleted         | Delete |
+    And I remember claim "data-web-1"
+    When I change the image of StatefulSet "web"
+    Then StatefulSet "web" finishes rolling out with 2 replicas
+    And claim "data-web-1" is the one from before
+
+  @guarantee:G-46
+  Scenario: A claim controlled by another owner is left to it
+    Given a ready StatefulSet "keeper" with 0 replicas
+    And a claim "data-web-0" controlled by StatefulSet "keeper"
+    When I create a StatefulSet "web" with:
+      | replicas            | 1      |
+      | volumeClaimTemplate | data   |
+      | whenDeleted         | Delete |
+    Then StatefulSet "web" becomes ready with 1 replica
+    And claim "data-web-0" is controlled by StatefulSet "keeper"
+    When I delete StatefulSet "web"
+    Then StatefulSet "web" has no pods
+    And claim "data-web-0" still exists for 10 seconds

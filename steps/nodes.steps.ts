@@ -1,0 +1,55 @@
+/**
+ * Nodes: cordoning through the API, and stopping a node's kubelet through the target.
+ * Changes to nodes outlive the scenario's namespace, so each is undone after the scenario.
+ */
+import { Then, When } from '@cucumber/cucumber';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import type { ConformanceWorld } from '../support/world.ts';
+
+async function setUnschedulable(world: ConformanceWorld, node: string, unschedulable: boolean): Promise<void> {
+  await world.core.patchNode({ name: node, body: { spec: { unschedulable } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+}
+
+async function cordon(world: ConformanceWorld, node: string): Promise<void> {
+  await setUnschedulable(world, node, true);
+  world.onCleanup(() => setUnschedulable(world, node, false));
+}
+
+async function schedulableNodes(world: ConformanceWorld): Promise<string[]> {
+  const nodes = await world.core.listNode();
+  return nodes.items.filter((n) => !n.spec?.unschedulable).map((n) => n.metadata!.name!);
+}
+
+When('I cordon the node of pod {string}', async function (this: ConformanceWorld, pod: string) {
+  const node = this.nodeOf(pod);
+  this.remembered.set(`node:${pod}`, node);
+  await cordon(this, node);
+});
+
+When('every node is cordoned', async function (this: ConformanceWorld) {
+  for (const node of await schedulableNodes(this)) await cordon(this, node);
+});
+
+When('every node is uncordoned', async function (this: ConformanceWorld) {
+  const nodes = await this.core.listNode();
+  this.markAction();
+  for (const node of nodes.items.filter((n) => n.spec?.unschedulable)) await setUnschedulable(this, node.metadata!.name!, false);
+});
+
+Then('pod {string} runs on a different node than before', function (this: ConformanceWorld, pod: string) {
+  expect(this.nodeOf(pod)).to.not.equal(this.remembered.get(`node:${pod}`));
+});
+
+When('the node of pod {string} stops', async function (this: ConformanceWorld, pod: string) {
+  const node = this.nodeOf(pod);
+  this.remembered.set('stopped-node', node);
+  await this.target.stopNode(node);
+  this.onCleanup(() => this.target.startNode(node));
+});
+
+When('the node that stopped is started again', async function (this: ConformanceWorld) {
+  const node = this.remembered.get('stopped-node');
+  if (typeof node !== 'string') throw new Error('no node was stopped in this scenario');
+  await this.target.startNode(node);
+});

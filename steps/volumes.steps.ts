@@ -1,0 +1,148 @@
+/**
+ * Claims made from volumeClaimTemplates, and what becomes of them.
+ */
+import { Given, Then, When } from '@cucumber/cucumber';
+import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import { expect } from 'chai';
+import { ownedBy, parseOrdinal } from '../support/pods.ts';
+import { nameList } from '../support/text.ts';
+import { notYet, ok } from '../support/waiting.ts';
+import type { ConformanceWorld } from '../support/world.ts';
+
+function claim(world: ConformanceWorld, name: string): V1PersistentVolumeClaim | undefined {
+  return world.timeline.get<V1PersistentVolumeClaim>('PersistentVolumeClaim', name);
+}
+
+function describeClaim(c: V1PersistentVolumeClaim | undefined): string {
+  if (!c) return 'no such claim';
+  return `${c.status?.phase ?? 'Pending'}${c.metadata?.deletionTimestamp ? ', terminating' : ''}, uid ${c.metadata?.uid}`;
+}
+
+Then('claims {string} are bound', async function (this: ConformanceWorld, names: string) {
+  await this.until(`claims ${names} to be Bound`, () => {
+    const unbound = nameList(names).filter((n) => claim(this, n)?.status?.phase !== 'Bound');
+    return unbound.length ? notYet(unbound.map((n) => `${n}: ${describeClaim(claim(this, n))}`).join('; ')) : ok(true);
+  });
+});
+
+Then('each claim of {string} was created before its pod', function (this: ConformanceWorld, set: string) {
+  const pods = this.pods().filter((p) => parseOrdinal(p.metadata!.name!)?.parent === set);
+  expect(pods.length, 'pods').to.be.greaterThan(0);
+  for (const pod of pods) {
+    const claims = (pod.spec?.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName).filter((c): c is string => !!c);
+    expect(claims.length, `claims of ${pod.metadata?.name}`).to.be.greaterThan(0);
+    const podAdded = this.timeline.history('Pod', pod.metadata!.name!).find((e) => e.type === 'ADDED');
+    for (const c of claims) {
+      // Each watch stream is ordered, and resourceVersions of one store are ordered too: a
+      // claim created first carries the smaller creation resourceVersion.
+      const claimAdded = this.timeline.history('PersistentVolumeClaim', c).find((e) => e.type === 'ADDED');
+      expect(claimAdded, `claim ${c} was seen`).to.not.equal(undefined);
+      const claimTime = new Date(claim(this, c)!.metadata!.creationTimestamp!).getTime();
+      const podTime = new Date(pod.metadata!.creationTimestamp!).getTime();
+      expect(claimTime, `${c} created after ${pod.metadata?.name}`).to.be.at.most(podTime);
+      if (podAdded && claimAdded && /^\d+$/.test(podAdded.resourceVersion) && /^\d+$/.test(claimAdded.resourceVersion)) {
+        expect(BigInt(claimAdded.resourceVersion) < BigInt(podAdded.resourceVersion), `${c} was created before ${pod.metadata?.name}`).to.equal(true);
+      }
+    }
+  }
+});
+
+Then('claim {string} has the label {string} with value {string}', function (this: ConformanceWorld, name: string, label: string, value: string) {
+  expect(claim(this, name)?.metadata?.labels?.[label]).to.equal(value);
+});
+
+Then('pod {string} mounts claim {string} as volume {string}', async function (this: ConformanceWorld, pod: string, claimName: string, volume: string) {
+  const p = await this.core.readNamespacedPod({ name: pod, namespace: this.namespace });
+  const v = p.spec?.volumes?.find((x) => x.name === volume);
+  expect(v?.persistentVolumeClaim?.claimName, `volume ${volume} of ${pod}`).to.equal(claimName);
+});
+
+When('I remember claim {string}', async function (this: ConformanceWorld, name: string) {
+  const c = await this.core.readNamespacedPersistentVolumeClaim({ name, namespace: this.namespace });
+  this.remembered.set(`claim:${name}`, { uid: c.metadata?.uid, volume: c.spec?.volumeName });
+});
+
+Then('claim {string} is the one from before', async function (this: ConformanceWorld, name: string) {
+  const before = this.remembered.get(`claim:${name}`) as { uid: string; volume: string } | undefined;
+  if (!before) throw new Error(`the scenario never remembered claim ${name}`);
+  const c = await this.core.readNamespacedPersistentVolumeClaim({ name, namespace: this.namespace });
+  expect({ uid: c.metadata?.uid, volume: c.spec?.volumeName }).to.deep.equal(before);
+});
+
+Then('claim {string} is a new one', async function (this: ConformanceWorld, name: string) {
+  const before = this.remembered.get(`claim:${name}`) as { uid: string } | undefined;
+  if (!before) throw new Error(`the scenario never remembered claim ${name}`);
+  await this.until(`claim ${name} to be recreated`, () => {
+    const c = claim(this, name);
+    return c && c.metadata?.uid !== before.uid && !c.metadata?.deletionTimestamp ? ok(c) : notYet(describeClaim(c));
+  });
+});
+
+Given('claim {string} has the finalizer {string}', async function (this: ConformanceWorld, name: string, finalizer: string) {
+  await this.editFinalizers('claim', name, (f) => [...f, finalizer]);
+});
+
+When('I remove the finalizer {string} from claim {string}', async function (this: ConformanceWorld, finalizer: string, name: string) {
+  this.markAction();
+  await this.editFinalizers('claim', name, (f) => f.filter((x) => x !== finalizer));
+});
+
+When('I delete claim {string}', async function (this: ConformanceWorld, name: string) {
+  this.markAction();
+  await this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace: this.namespace });
+});
+
+async function stillExist(world: ConformanceWorld, names: string[], seconds: number): Promise<void> {
+  await world.throughout(
+    `claims ${names.join(', ')} to remain`,
+    () => {
+      const gone = names.filter((n) => !claim(world, n) || claim(world, n)!.metadata?.deletionTimestamp);
+      return gone.length ? notYet(`gone or going: ${gone.join(', ')}`) : ok(true);
+    },
+    seconds,
+  );
+}
+
+Then('claims {string} still exist for {int} seconds', async function (this: ConformanceWorld, names: string, seconds: number) {
+  await stillExist(this, nameList(names), seconds);
+});
+
+Then('claim {string} still exists for {int} seconds', async function (this: ConformanceWorld, name: string, seconds: number) {
+  await stillExist(this, [name], seconds);
+});
+
+Then('claim {string} has no owner references', async function (this: ConformanceWorld, name: string) {
+  await this.until(`claim ${name} to have no owner references`, () => {
+    const refs = claim(this, name)?.metadata?.ownerReferences ?? [];
+    return refs.length === 0 ? ok(true) : notYet(refs.map((r) => `${r.kind}/${r.name}`).join(', '));
+  });
+});
+
+Then('claim {string} is controlled by StatefulSet {string}', async function (this: ConformanceWorld, name: string, setName: string) {
+  await this.until(`claim ${name} to be controlled by StatefulSet ${setName}`, () => {
+    const c = claim(this, name);
+    const set = this.statefulSet(setName);
+    return c && ownedBy(c, set) ? ok(true) : notYet(`owners: ${(c?.metadata?.ownerReferences ?? []).map((r) => `${r.kind}/${r.name}${r.controller ? ' (controller)' : ''}`).join(', ') || 'none'}`);
+  });
+});
+
+Then('claims {string} are deleted', async function (this: ConformanceWorld, names: string) {
+  await this.until(`claims ${names} to be deleted`, () => {
+    const left = nameList(names).filter((n) => claim(this, n));
+    return left.length ? notYet(left.map((n) => `${n}: ${describeClaim(claim(this, n))}`).join('; ')) : ok(true);
+  });
+});
+
+Given('a claim {string} controlled by StatefulSet {string}', async function (this: ConformanceWorld, name: string, setName: string) {
+  const owner = await this.readStatefulSet(setName);
+  await this.core.createNamespacedPersistentVolumeClaim({
+    namespace: this.namespace,
+    body: {
+      metadata: {
+        name,
+        ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: setName, uid: owner.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
+      },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+    },
+  });
+});
