@@ -1,8 +1,8 @@
 /**
- * Picks the Target a run uses from the World parameters (see cucumber.mjs profiles).
+ * Picks the Target a run uses from the World parameters (see cucumber.mjs profiles). Targets
+ * are imported lazily: a run against a real cluster never loads the reference control plane.
  */
 import type { ConformanceParameters } from '../world.ts';
-import { ReferenceTarget } from './reference.ts';
 import type { Target } from './target.ts';
 import type { MutantName } from '../../reference/controllers/statefulset/mutants.ts';
 
@@ -11,11 +11,14 @@ export const DEFAULT_CLOCK_SCALE = 20;
 
 export async function createTarget(params: ConformanceParameters): Promise<Target> {
   switch (params.target) {
-    case 'reference':
+    case 'reference': {
+      const { ReferenceTarget } = await import('./reference.ts');
+      const mutants = process.env.REFERENCE_MUTANTS?.split(',').filter(Boolean) ?? params.mutants ?? [];
       return new ReferenceTarget({
         clockScale: Number(process.env.REFERENCE_CLOCK_SCALE ?? params.clockScale ?? DEFAULT_CLOCK_SCALE),
-        mutants: (process.env.REFERENCE_MUTANTS?.split(',').filter(Boolean) ?? params.mutants ?? []) as MutantName[],
+        mutants: mutants as MutantName[],
       });
+    }
     default:
       throw new Error(`unknown target "${params.target}": use reference, control-plane, cluster or kind`);
   }
