@@ -75,6 +75,14 @@ export function objectKinds(kc: KubeConfig): ObjectKind[] {
       patch: (namespace, name, body) => core.patchNamespacedConfigMap({ namespace, name, body }, mp),
     },
     {
+      apiVersion: 'v1', kind: 'ServiceAccount', typeName: 'V1ServiceAccount', namespaced: true, path: '/api/v1/serviceaccounts',
+      listAll: () => core.listServiceAccountForAllNamespaces(),
+      list: (namespace) => core.listNamespacedServiceAccount({ namespace }),
+      read: (namespace, name) => core.readNamespacedServiceAccount({ namespace, name }),
+      delete: (namespace, name, o) => core.deleteNamespacedServiceAccount({ namespace, name, ...q(o) }),
+      patch: (namespace, name, body) => core.patchNamespacedServiceAccount({ namespace, name, body }, mp),
+    },
+    {
       apiVersion: 'v1', kind: 'Event', typeName: 'CoreV1Event', namespaced: true, path: '/api/v1/events',
       listAll: () => core.listEventForAllNamespaces(),
       list: (namespace) => core.listNamespacedEvent({ namespace }),
