@@ -1,0 +1,74 @@
+/** Discovery documents (/api, /apis, APIResourceLists) and /version, derived from the kind table. */
+import type { V1APIGroup, V1APIGroupList, V1APIResource, V1APIResourceList, V1APIVersions } from '@kubernetes/client-node';
+import { groupVersion, KINDS } from './kinds/index.ts';
+import type { KindSpec } from './kinds/types.ts';
+
+export const VERSION = {
+  major: '1',
+  minor: '35',
+  gitVersion: 'v1.35.0-reference',
+  gitCommit: '0000000000000000000000000000000000000000',
+  gitTreeState: 'clean',
+  buildDate: '2026-01-01T00:00:00Z',
+  goVersion: 'node',
+  compiler: 'tsx',
+  platform: `${process.platform}/${process.arch === 'x64' ? 'amd64' : process.arch}`,
+};
+
+const CRUD = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+function groupsInOrder(): string[] {
+  const groups: string[] = [];
+  for (const k of KINDS) if (k.group && !groups.includes(k.group)) groups.push(k.group);
+  return groups;
+}
+
+export function apiVersions(serverAddress: string): V1APIVersions {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+export function apiGroup(group: string): V1APIGroup | undefined {
+  const kind = KINDS.find((k) => k.group === group);
+  if (!kind) return undefined;
+  const gv = { groupVersion: groupVersion(kind), version: kind.version };
+  return { kind: 'APIGroup', apiVersion: 'v1', name: group, versions: [gv], preferredVersion: gv };
+}
+
+export function apiGroupList(): V1APIGroupList {
+  const groups = groupsInOrder().map((g) => {
+    const { kind: _k, apiVersion: _a, ...rest } = apiGroup(g)!;
+    return rest as V1APIGroup;
+  });
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups };
+}
+
+function subresources(k: KindSpec): V1APIResource[] {
+  return k.subresources.map((sub): V1APIResource => {
+    const base = { name: `${k.resource}/${sub}`, singularName: '', namespaced: k.namespaced };
+    switch (sub) {
+      case 'scale':
+        return { ...base, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] };
+      case 'binding':
+        return { ...base, kind: 'Binding', verbs: ['create'] };
+      case 'eviction':
+        return { ...base, group: 'policy', version: 'v1', kind: 'Eviction', verbs: ['create'] };
+      case 'finalize':
+        return { ...base, kind: k.kind, verbs: ['update'] };
+      case 'status':
+        return { ...base, kind: k.kind, verbs: ['get', 'patch', 'update'] };
+    }
+  });
+}
+
+export function apiResourceList(group: string, version: string): V1APIResourceList | undefined {
+  const kinds = KINDS.filter((k) => k.group === group && k.version === version);
+  if (kinds.length === 0) return undefined;
+  const resources: V1APIResource[] = [];
+  for (const k of [...kinds].sort((a, b) => a.resource.localeCompare(b.resource))) {
+    const r: V1APIResource = { name: k.resource, singularName: k.singular, namespaced: k.namespaced, kind: k.kind, verbs: CRUD };
+    if (k.shortNames) r.shortNames = k.shortNames;
+    if (k.categories) r.categories = k.categories;
+    resources.push(r, ...subresources(k));
+  }
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
+}

@@ -1,0 +1,388 @@
+/** The core/v1 kinds other than pods: registries reduced to the rules clients observe. */
+import { arr, child, clone, deepEqual, isObject, obj, str, type JsonObject } from '../json.ts';
+import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, validateLabels } from '../validation.ts';
+import { age } from './table.ts';
+import type { KindSpec } from './types.ts';
+
+const ageColumn = { name: 'Age', type: 'string', description: 'CreationTimestamp' } as const;
+
+export const namespaces: KindSpec = {
+  group: '',
+  version: 'v1',
+  resource: 'namespaces',
+  kind: 'Namespace',
+  singular: 'namespace',
+  namespaced: false,
+  shortNames: ['ns'],
+  subresources: ['status', 'finalize'],
+  returnDeletedObject: true,
+  nameValidator: isDNS1123Label,
+  fields: { 'status.phase': (o) => str(obj(o.status)?.phase) ?? '' },
+  initialStatus: () => ({ phase: 'Active' }),
+  defaults(o) {
+    const spec = child(o, 'spec');
+    // The namespace controller owns spec.finalizers; create always starts with it.
+    const finalizers = arr(spec.finalizers);
+    if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
+    spec.finalizers = finalizers;
+    const labels = child(child(o, 'metadata'), 'labels');
+    const name = str(obj(o.metadata)?.name);
+    if (name) labels['kubernetes.io/metadata.name'] = name;
+  },
+  prepareForUpdate(o, old) {
+    // spec.finalizers changes only through /finalize.
+    child(o, 'spec').finalizers = obj(old.spec)?.finalizers;
+  },
+  table: {
+    columns: [{ name: 'Status', type: 'string', description: 'The status of the namespace' }, ageColumn],
+    cells: (o, now) => [str(obj(o.status)?.phase) ?? '', age(o, now)],
+  },
+};
+
+export const nodes: KindSpec = {
+  group: '',
+  version: 'v1',
+  resource: 'nodes',
+  kind: 'Node',
+  singular: 'node',
+  namespaced: false,
+  shortNames: ['no'],
+  subresources: ['status'],
+  nameValidator: isDNS1123Subdomain,
+  fields: { 'spec.unschedulable': (o) => String(obj(o.spec)?.unschedulable === true) },
+  table: {
+    columns: [
+      { name: 'Status', type: 'string', description: 'The status of the node' },
+      { name: 'Roles', type: 'string', description: 'The roles of the node' },
+      ageColumn,
+      { name: 'Version', type: 'string', description: 'Kubelet Version reported by the node.' },
+    ],
+    cells(o, now) {
+      const ready = arr(obj(o.status)?.conditions).map((c) => obj(c) ?? {}).find((c) => c.type === 'Ready');
+      let status = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
+      if (obj(o.spec)?.unschedulable === true) status += ',SchedulingDisabled';
+      const roles = Object.keys(obj(obj(o.metadata)?.labels) ?? {})
+        .filter((k) => k.startsWith('node-role.kubernetes.io/'))
+        .map((k) => k.slice('node-role.kubernetes.io/'.length));
+      return [status, roles.join(',') || '<none>', age(o, now), str(obj(obj(o.status)?.nodeInfo)?.kubeletVersion) ?? ''];
+    },
+  },
+};
+
+export const services: KindSpec = {
+  group: '',
+  version: 'v1',
+  resource: 'services',
+  kind: 'Service',
+  singular: 'service',
+  namespaced: true,
+  shortNames: ['svc'],
+  categories: ['all'],
+  subresources: ['status'],
+  returnDeletedObject: true,
+  nameValidator: isDNS1035Label,
+  initialStatus: () => ({ loadBalancer: {} }),
+  defaults(o) {
+    const spec = child(o, 'spec');
+    spec.type ??= 'ClusterIP';
+    spec.sessionAffinity ??= 'None';
+    if (spec.type === 'ClusterIP' || spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.internalTrafficPolicy ??= 'Cluster';
+    for (const p of arr(spec.ports)) {
+      if (!isObject(p)) continue;
+      p.protocol ??= 'TCP';
+      p.targetPort ??= p.port;
+    }
+  },
+  admit(o, ctx) {
+    const spec = child(o, 'spec');
+    if (spec.type === 'ExternalName') return;
+    if (spec.clusterIP === undefined || spec.clusterIP === '') spec.clusterIP = ctx.allocateClusterIP();
+    spec.clusterIPs ??= [spec.clusterIP];
+    spec.ipFamilies ??= ['IPv4'];
+    spec.ipFamilyPolicy ??= 'SingleStack';
+  },
+  prepareForUpdate(o, old) {
+    // Allocated IPs survive an update that omits them, as the allocator does upstream.
+    const spec = child(o, 'spec');
+    const oldSpec = obj(old.spec) ?? {};
+    for (const k of ['clusterIP', 'clusterIPs', 'ipFamilies', 'ipFamilyPolicy']) spec[k] ??= oldSpec[k];
+  },
+  validate(o, errs) {
+    const spec = obj(o.spec) ?? {};
+    const types = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
+    if (!types.includes(spec.type as string)) errs.notSupported('spec.type', spec.type, types);
+    const headless = spec.clusterIP === 'None';
+    const ports = arr(spec.ports);
+    if (ports.length === 0 && !headless && spec.type !== 'ExternalName') errs.required('spec.ports');
+    const names = new Set<string>();
+    ports.forEach((raw, i) => {
+      const p = obj(raw) ?? {};
+      const port = p.port;
+      if (typeof port !== 'number' || port < 1 || port > 65535) errs.invalid(`spec.ports[${i}].port`, port ?? 0, 'must be between 1 and 65535, inclusive');
+      const name = str(p.name) ?? '';
+      if (ports.length > 1 && !name) errs.required(`spec.ports[${i}].name`);
+      if (name) {
+        errs.check(`spec.ports[${i}].name`, name, isDNS1123Label(name));
+        if (names.has(name)) errs.duplicate(`spec.ports[${i}].name`, name);
+        names.add(name);
+      }
+      if (!['TCP', 'UDP', 'SCTP'].includes(p.protocol as string)) errs.notSupported(`spec.ports[${i}].protocol`, p.protocol, ['SCTP', 'TCP', 'UDP']);
+    });
+    validateLabels(errs, spec.selector, 'spec.selector');
+    if (!['None', 'ClientIP'].includes(spec.sessionAffinity as string)) errs.notSupported('spec.sessionAffinity', spec.sessionAffinity, ['ClientIP', 'None']);
+  },
+  validateUpdate(o, old, errs) {
+    this.validate!(o, errs);
+    const spec = obj(o.spec) ?? {};
+    const oldSpec = obj(old.spec) ?? {};
+    if (oldSpec.clusterIP && spec.clusterIP !== oldSpec.clusterIP) errs.invalid('spec.clusterIPs[0]', spec.clusterIP ?? '', 'may not change once set');
+  },
+  table: {
+    columns: [
+      { name: 'Type', type: 'string', description: 'The type of the service' },
+      { name: 'Cluster-IP', type: 'string', description: 'The cluster IP of the service' },
+      { name: 'External-IP', type: 'string', description: 'The external IP of the service' },
+      { name: 'Port(s)', type: 'string', description: 'The ports of the service' },
+      ageColumn,
+      { name: 'Selector', type: 'string', priority: 1, description: 'The selector of the service' },
+    ],
+    cells(o, now) {
+      const spec = obj(o.spec) ?? {};
+      const ports = arr(spec.ports).map((p) => `${obj(p)?.port}/${obj(p)?.protocol}`);
+      const sel = Object.entries(obj(spec.selector) ?? {}).map(([k, v]) => `${k}=${v}`);
+      return [spec.type ?? '', spec.clusterIP ?? '', '<none>', ports.join(',') || '<none>', age(o, now), sel.join(',') || '<none>'];
+    },
+  },
+};
+
+const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
+
+function validateAccessModes(modes: unknown, field: string, errs: import('../validation.ts').Errors): void {
+  const list = arr(modes);
+  if (list.length === 0) errs.required(field, 'at least 1 access mode is required');
+  for (const m of list) if (!ACCESS_MODES.includes(m as string)) errs.notSupported(field, m, ACCESS_MODES);
+}
+
+export const persistentvolumeclaims: KindSpec = {
+  group: '',
+  version: 'v1',
+  resource: 'persistentvolumeclaims',
+  kind: 'PersistentVolumeClaim',
+  singular: 'persistentvolumeclaim',
+  namespaced: true,
+  shortNames: ['pvc'],
+  subresources: ['status'],
+  nameValidator: isDNS1123Subdomain,
+  initialStatus: () => ({ phase: 'Pending' }),
+  defaults(o) {
+    child(o, 'spec').volumeMode ??= 'Filesystem';
+  },
+  admit(o, ctx) {
+    // DefaultStorageClass admission: only an absent class is defaulted, "" means "no class".
+    const spec = child(o, 'spec');
+    if (spec.storageClassName !== undefined && spec.storageClassName !== null) return;
+    const defaults = ctx.store
+      .list('storage.k8s.io/storageclasses')
+      .filter((e) => obj(obj(e.obj.metadata)?.annotations)?.['storageclass.kubernetes.io/is-default-class'] === 'true')
+      .sort((a, b) => String(obj(b.obj.metadata)?.creationTimestamp).localeCompare(String(obj(a.obj.metadata)?.creationTimestamp)));
+    const name = str(obj(defaults[0]?.obj.metadata)?.name);
+    if (name) spec.storageClassName = name;
+  },
+  validate(o, errs) {
+    const spec = obj(o.spec) ?? {};
+    validateAccessModes(spec.accessModes, 'spec.accessModes', errs);
+    if (obj(obj(spec.resources)?.requests)?.storage === undefined) errs.required('spec.resources[storage]');
+    if (!['Filesystem', 'Block'].includes(spec.volumeMode as string)) errs.notSupported('spec.volumeMode', spec.volumeMode, ['Block', 'Filesystem']);
+  },
+  validateUpdate(o, old, errs) {
+    const spec = clone(obj(o.spec) ?? {});
+    const oldSpec = clone(obj(old.spec) ?? {});
+    // volumeName may be set once (binding); requests may change (expansion).
+    if (!oldSpec.volumeName) {
+      delete spec.volumeName;
+      delete oldSpec.volumeName;
+    }
+    for (const s of [spec, oldSpec]) {
+      const resources = obj(s.resources);
+      if (resources) delete resources.requests;
+      if (resources && Object.keys(resources).length === 0) delete s.resources;
+    }
+    if (!deepEqual(spec, oldSpec)) {
+      errs.forbidden('spec', 'spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims');
+    }
+  },
+  table: {
+    columns: [
+      { name: 'Status', type: 'string', description: 'The status of the claim' },
+      { name: 'Volume', type: 'string', description: 'The volume bound to the claim' },
+      { name: 'Capacity', type: 'string', description: 'The capacity of the bound volume' },
+      { name: 'Access Modes', type: 'string', description: 'The access modes of the claim' },
+      { name: 'StorageClass', type: 'string', description: 'The storage class of the claim' },
+      ageColumn,
+    ],
+    cells(o, now) {
+      const spec = obj(o.spec) ?? {};
+      const status = obj(o.status) ?? {};
+      return [
+        str(status.phase) ?? '',
+        str(spec.volumeName) ?? '',
+        str(obj(status.capacity)?.storage) ?? '',
+        arr(status.accessModes).map(shortMode).join(','),
+        str(spec.storageClassName) ?? '<unset>',
+        age(o, now),
+      ];
+    },
+  },
+};
+
+function shortMode(m: unknown): string {
+  return ({ ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' } as Record<string, string>)[String(m)] ?? String(m);
+}
+
+const PV_SOURCES = [
+  'hostPath', 'local', 'nfs', 'csi', 'gcePersistentDisk', 'awsElasticBlockStore', 'iscsi', 'glusterfs', 'rbd', 'cinder', 'cephfs',
+  'fc', 'flocker', 'flexVolume', 'azureFile', 'vsphereVolume', 'quobyte', 'azureDisk', 'photonPersistentDisk', 'portworxVolume',
+  'scaleIO', 'storageos',
+];
+
+export const persistentvolumes: KindSpec = {
+  group: '',
+  version: 'v1',
+  resource: 'persistentvolumes',
+  kind: 'PersistentVolume',
+  singular: 'persistentvolume',
+  namespaced: false,
+  shortNames: ['pv'],
+  subresources: ['status'],
+  nameValidator: isDNS1123Subdomain,
+  initialStatus: () => ({ phase: 'Pending' }),
+  defaults(o) {
+    const spec = child(o, 'spec');
+    spec.persistentVolumeReclaimPolicy ??= 'Retain';
+    spec.volumeMode ??= 'Filesystem';
+  },
+  validate(o, errs) {
+    const spec = obj(o.spec) ?? {};
+    validateAccessModes(spec.accessModes, 'spec.accessModes', errs);
+    if (obj(spec.capacity)?.storage === undefined) errs.required('spec.capacity', 'must specify storage');
+    const sources = PV_SOURCES.filter((s) => spec[s] !== undefined);
+    if (sources.length === 0) errs.required('spec', 'must specify a volume type');
+    else if (sources.length > 1) errs.forbidden(`spec.${sources[1]}`, 'may not specify more than 1 volume type');
+    const policies = ['Retain', 'Delete', 'Recycle'];
+    if (!policies.includes(spec.persistentVolumeReclaimPolicy as string)) {
+      errs.notSupported('spec.persistentVolumeReclaimPolicy', spec.persistentVolumeReclaimPolicy, policies);
+    }
+  },
+  table: {
+    columns: [
+      { name: 'Capacity', type: 'string', description: 'The capacity of the volume' },
+      { name: 'Access Modes', type: 'string', description: 'The access modes of the volume' },
+      { name: 'Reclaim Policy', type: 'string', description: 'The reclaim policy of the volume' },
+      { name: 'Status', type: 'string', description: 'The status of the volume' },
+      { name: 'Claim', type: 'string', description: 'The claim bound to the volume' },
+      { name: 'StorageClass', type: 'string', description: 'The storage class of the volume' },
+      ageColumn,
+    ],
+    cells(o, now) {
+      const spec = obj(o.spec) ?? {};
+      const ref = obj(spec.claimRef);
+      return [
+        str(obj(spec.capacity)?.storage) ?? '',
+        arr(spec.accessModes).map(shortMode).join(','),
+        str(spec.persistentVolumeReclaimPolicy) ?? '',
+        str(obj(o.status)?.phase) ?? '',
+        ref ? `${str(ref.namespace) ?? ''}/${str(ref.name) ?? ''}` : '',
+        str(spec.storageClassName) ?? '',
+        age(o, now),
+      ];
+    },
+  },
+};
+
+const involved = (k: string) => (o: JsonObject) => String(obj(o.involvedObject)?.[k] ?? '');
+
+export const events: KindSpec = {
+  group: '',
+  version: 'v1',
+  resource: 'events',
+  kind: 'Event',
+  singular: 'event',
+  namespaced: true,
+  shortNames: ['ev'],
+  subresources: [],
+  gcPolicy: 'unsupported',
+  nameValidator: isDNS1123Subdomain,
+  fields: {
+    'involvedObject.kind': involved('kind'),
+    'involvedObject.namespace': involved('namespace'),
+    'involvedObject.name': involved('name'),
+    'involvedObject.uid': involved('uid'),
+    'involvedObject.apiVersion': involved('apiVersion'),
+    'involvedObject.resourceVersion': involved('resourceVersion'),
+    'involvedObject.fieldPath': involved('fieldPath'),
+    reason: (o) => str(o.reason) ?? '',
+    reportingComponent: (o) => str(o.reportingComponent) ?? '',
+    source: (o) => str(obj(o.source)?.component) ?? '',
+    type: (o) => str(o.type) ?? '',
+  },
+  validate(o, errs) {
+    const inv = obj(o.involvedObject);
+    if (!inv) return errs.required('involvedObject');
+    const ns = str(obj(o.metadata)?.namespace);
+    if (str(inv.namespace) && inv.namespace !== ns) errs.invalid('involvedObject.namespace', inv.namespace, 'does not match event.namespace');
+  },
+  table: {
+    columns: [
+      { name: 'Last Seen', type: 'string', description: 'Time since the event was last seen' },
+      { name: 'Type', type: 'string', description: 'The type of the event' },
+      { name: 'Reason', type: 'string', description: 'The reason of the event' },
+      { name: 'Object', type: 'string', description: 'The object the event is about' },
+      { name: 'Message', type: 'string', description: 'The message of the event' },
+    ],
+    cells(o, now) {
+      const last = str(o.lastTimestamp) ?? str(o.eventTime);
+      const inv = obj(o.involvedObject) ?? {};
+      return [
+        last ? age({ metadata: { creationTimestamp: last } }, now) : age(o, now),
+        str(o.type) ?? '',
+        str(o.reason) ?? '',
+        `${String(inv.kind ?? '').toLowerCase()}/${String(inv.name ?? '')}`,
+        str(o.message) ?? '',
+      ];
+    },
+  },
+};
+
+export const configmaps: KindSpec = {
+  group: '',
+  version: 'v1',
+  resource: 'configmaps',
+  kind: 'ConfigMap',
+  singular: 'configmap',
+  namespaced: true,
+  shortNames: ['cm'],
+  subresources: [],
+  nameValidator: isDNS1123Subdomain,
+  validate(o, errs) {
+    for (const field of ['data', 'binaryData'] as const) {
+      const m = o[field];
+      if (m !== undefined && m !== null && !isObject(m)) errs.invalid(field, m, 'must be a map');
+    }
+  },
+  table: {
+    columns: [{ name: 'Data', type: 'string', description: 'Number of data entries' }, ageColumn],
+    cells: (o, now) => [String(Object.keys(obj(o.data) ?? {}).length + Object.keys(obj(o.binaryData) ?? {}).length), age(o, now)],
+  },
+};
+
+export const serviceaccounts: KindSpec = {
+  group: '',
+  version: 'v1',
+  resource: 'serviceaccounts',
+  kind: 'ServiceAccount',
+  singular: 'serviceaccount',
+  namespaced: true,
+  shortNames: ['sa'],
+  subresources: [],
+  nameValidator: isDNS1123Subdomain,
+};
