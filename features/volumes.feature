@@ -38,7 +38,8 @@ Feature: Stable storage and PVC retention
     And claim "data-web-1" has the finalizer "statefulset-conformance.io/hold"
     When I delete claim "data-web-1"
     And I delete pod "web-1"
-    Then pod "web-1" is not created for 10 seconds
+    Then pod "web-1" is gone
+    And pod "web-1" is not created for 10 seconds
     When I remove the finalizer "statefulset-conformance.io/hold" from claim "data-web-1"
     Then StatefulSet "web" becomes ready with 2 replicas
     And claim "data-web-1" is a new one

@@ -109,6 +109,7 @@ When('I set the scale of StatefulSet {string} to {int}', async function (this: C
   const scale = await this.apps.readNamespacedStatefulSetScale({ name, namespace: this.namespace });
   scale.spec = { replicas };
   await this.apps.replaceNamespacedStatefulSetScale({ name, namespace: this.namespace, body: scale });
+  this.noteWrite(await this.readStatefulSet(name));
 });
 
 When('I patch the scale of StatefulSet {string} to {int}', async function (this: ConformanceWorld, name: string, replicas: number) {
@@ -117,6 +118,7 @@ When('I patch the scale of StatefulSet {string} to {int}', async function (this:
     { name, namespace: this.namespace, body: { spec: { replicas } } },
     setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
   );
+  this.noteWrite(await this.readStatefulSet(name));
 });
 
 // ---- discovery and collections ----

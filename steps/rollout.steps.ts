@@ -24,8 +24,9 @@ async function changeImage(world: ConformanceWorld, name: string): Promise<void>
 
 export function finishesRollingOut(world: ConformanceWorld, name: string, replicas: number): Promise<V1StatefulSet> {
   return world.until(`StatefulSet ${name} to finish rolling out with ${replicas} replicas`, () => {
-    const set = world.statefulSet(name);
-    if (!set) return notYet(`StatefulSet ${name} does not exist`);
+    const seen = world.observedCheck(name);
+    if (!seen.ok) return seen;
+    const set = seen.value;
     const pending = rolloutComplete(set, world.pods().filter((p) => ownedBy(p, set)), replicas);
     return pending ? notYet(pending) : ok(set);
   });
@@ -56,7 +57,9 @@ Then('StatefulSet {string} finishes rolling out with {int} replica(s)', async fu
 
 Then('StatefulSet {string} reports a rollout in progress', async function (this: ConformanceWorld, name: string) {
   await this.until(`StatefulSet ${name} to report currentRevision != updateRevision`, () => {
-    const s = this.statefulSet(name)?.status;
+    const seen = this.observedCheck(name);
+    if (!seen.ok) return seen;
+    const s = seen.value.status;
     return s?.updateRevision && s.currentRevision !== s.updateRevision ? ok(s) : notYet(`current=${s?.currentRevision} update=${s?.updateRevision}`);
   });
 });
@@ -113,7 +116,9 @@ Then('every ControllerRevision is controlled by StatefulSet {string}', async fun
 
 Then('pods {string} move to the update revision of {string}', async function (this: ConformanceWorld, names: string, name: string) {
   await this.until(`pods ${names} to run the update revision of ${name} and be ready`, () => {
-    const update = this.statefulSet(name)?.status?.updateRevision;
+    const seen = this.observedCheck(name);
+    if (!seen.ok) return seen;
+    const update = seen.value.status?.updateRevision;
     const behind = nameList(names).filter((n) => {
       const pod = this.pod(n);
       return !pod || revisionOf(pod) !== update || !isRunningAndReady(pod);
@@ -207,9 +212,9 @@ Then('StatefulSet {string} reports:', async function (this: ConformanceWorld, na
 
 Then('eventually StatefulSet {string} reports:', async function (this: ConformanceWorld, name: string, table: DataTable) {
   await this.until(`StatefulSet ${name} to report ${table.raw().map((r) => r.join('=')).join(', ')}`, () => {
-    const set = this.statefulSet(name);
-    if (!set) return notYet('no such StatefulSet');
-    if ((set.status?.observedGeneration ?? 0) < (set.metadata?.generation ?? 0)) return notYet('generation not yet observed');
+    const seen = this.observedCheck(name);
+    if (!seen.ok) return seen;
+    const set = seen.value;
     const problems = fieldMismatches(plain(set, 'V1StatefulSet').status ?? {}, pairs(table.raw()));
     return problems.length ? notYet(problems.join('; ')) : ok(true);
   });

@@ -23,13 +23,13 @@ async function create(world: ConformanceWorld, set: V1StatefulSet): Promise<void
 /** Waits until the set's status and its pods agree that `replicas` pods are ready. */
 export function becomesReady(world: ConformanceWorld, name: string, replicas: number): Promise<V1StatefulSet> {
   return world.until(`StatefulSet ${name} to have ${replicas} ready replicas`, () => {
-    const set = world.statefulSet(name);
-    if (!set) return notYet(`StatefulSet ${name} does not exist`);
+    const seen = world.observedCheck(name);
+    if (!seen.ok) return seen;
+    const set = seen.value;
     const s: V1StatefulSetStatus = set.status ?? { replicas: 0 };
     const pods = world.pods().filter((p) => ownedBy(p, set));
     const ready = pods.filter(isRunningAndReady).length;
     const settled =
-      (s.observedGeneration ?? 0) >= (set.metadata?.generation ?? 0) &&
       s.replicas === replicas &&
       s.readyReplicas === replicas &&
       pods.length === replicas &&
@@ -76,7 +76,7 @@ When('I change StatefulSet {string} with:', async function (this: ConformanceWor
   this.markAction();
   const set = await this.readStatefulSet(name);
   for (const [key, value] of pairs(table.raw())) applySetting(set, key, value);
-  await this.apps.replaceNamespacedStatefulSet({ name, namespace: this.namespace, body: set });
+  await this.replaceStatefulSet(set);
 });
 
 Then('the pods of {string} are {string}', async function (this: ConformanceWorld, name: string, expected: string) {

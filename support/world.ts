@@ -18,7 +18,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { Clock } from '../reference/clock.ts';
 import { ReadinessController } from './readiness.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
-import { Timeline } from './timeline.ts';
+import { Timeline, type WatchedKind } from './timeline.ts';
 import { Waiter, notYet, ok, type Check } from './waiting.ts';
 
 export interface ConformanceParameters {
@@ -60,6 +60,8 @@ export class ConformanceWorld extends World<ConformanceParameters> {
   lastResponse?: Record<string, unknown>;
   /** Cluster-scoped changes (cordons, stopped nodes) undone after the scenario, newest first. */
   private readonly cleanups: Array<() => Promise<unknown>> = [];
+  /** The generation of each StatefulSet as our own last write left it. */
+  private readonly writtenGeneration = new Map<string, number>();
   /** Timeline sequence number at the last action a step took: ordering checks look after it. */
   actionMark = 0;
   /** Values a scenario remembers to compare later (UIDs, revisions, IPs). */
@@ -129,18 +131,29 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     return this.timeline.get<V1StatefulSet>('StatefulSet', name);
   }
 
+  /** Remembers the generation a write of ours produced, so that no wait trusts an older view. */
+  noteWrite(set: V1StatefulSet): void {
+    const { name, generation } = set.metadata ?? {};
+    if (name && generation) this.writtenGeneration.set(name, Math.max(generation, this.writtenGeneration.get(name) ?? 0));
+  }
+
   /**
-   * Waits until the controller has seen the set's latest spec (observedGeneration ==
-   * generation): the barrier before any assertion on status.
+   * The set as the controller has seen it: our view holds at least the generation our last
+   * write produced, and the controller has observed it (observedGeneration ≥ generation). The
+   * barrier before any assertion on status.
    */
+  observedCheck(name: string): ReturnType<Check<V1StatefulSet>> {
+    const set = this.statefulSet(name);
+    if (!set) return notYet(`StatefulSet ${name} does not exist`);
+    const generation = set.metadata?.generation ?? 0;
+    const written = this.writtenGeneration.get(name) ?? 0;
+    if (generation < written) return notYet(`the watch has not yet delivered generation ${written} (have ${generation})`);
+    const observed = set.status?.observedGeneration;
+    return observed !== undefined && observed >= generation ? ok(set) : notYet(`generation ${generation}, observedGeneration ${observed ?? 'unset'}`);
+  }
+
   observed(name: string): Promise<V1StatefulSet> {
-    return this.until(`StatefulSet ${name} to observe its latest generation`, () => {
-      const set = this.statefulSet(name);
-      if (!set) return notYet(`StatefulSet ${name} does not exist`);
-      const { generation } = set.metadata!;
-      const observed = set.status?.observedGeneration;
-      return observed !== undefined && observed >= (generation ?? 0) ? ok(set) : notYet(`generation ${generation}, observedGeneration ${observed ?? 'unset'}`);
-    });
+    return this.until(`StatefulSet ${name} to observe its latest generation`, () => this.observedCheck(name));
   }
 
   // ---- API calls -----------------------------------------------------------------------------
@@ -171,6 +184,7 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     const response = await this.apps.createNamespacedStatefulSetWithHttpInfo({ namespace: this.namespace, body });
     this.lastWarnings = warnings(response.headers);
     this.lastResponse = plain(response.data, 'V1StatefulSet');
+    this.noteWrite(response.data);
     return response.data;
   }
 
@@ -185,7 +199,14 @@ export class ConformanceWorld extends World<ConformanceParameters> {
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
     this.lastResponse = plain(set, 'V1StatefulSet');
+    this.noteWrite(set);
     return set;
+  }
+
+  async replaceStatefulSet(set: V1StatefulSet): Promise<V1StatefulSet> {
+    const updated = await this.apps.replaceNamespacedStatefulSet({ name: set.metadata!.name!, namespace: this.namespace, body: set });
+    this.noteWrite(updated);
+    return updated;
   }
 
   async patchStatefulSetStatus(name: string, body: object): Promise<V1StatefulSet> {
@@ -197,8 +218,23 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     return set;
   }
 
-  patchPod(name: string, body: object, strategy = PatchStrategy.MergePatch): Promise<V1Pod> {
-    return this.core.patchNamespacedPod({ name, namespace: this.namespace, body }, setHeaderOptions('Content-Type', strategy));
+  /** Patches a pod and waits until the timeline shows the result, so no check sees the pod from before. */
+  async patchPod(name: string, body: object, strategy = PatchStrategy.MergePatch): Promise<V1Pod> {
+    const pod = await this.core.patchNamespacedPod({ name, namespace: this.namespace, body }, setHeaderOptions('Content-Type', strategy));
+    await this.caughtUp('Pod', name, pod.metadata?.resourceVersion);
+    return pod;
+  }
+
+  /** Waits until the timeline's view of an object is at least as new as a write of ours. */
+  caughtUp(kind: WatchedKind, name: string, resourceVersion: string | undefined): Promise<unknown> {
+    if (!resourceVersion || !/^\d+$/.test(resourceVersion)) return Promise.resolve();
+    const want = BigInt(resourceVersion);
+    return this.until(`the watch of ${kind} ${name} to reach resourceVersion ${resourceVersion}`, () => {
+      const rv = this.timeline.get(kind, name)?.metadata?.resourceVersion;
+      // Resource versions are opaque to clients, but every API server the suite targets serves
+      // etcd-style increasing integers; a newer version or a deletion means we are caught up.
+      return !rv || !/^\d+$/.test(rv) || BigInt(rv) >= want ? ok(true) : notYet(`at ${rv}`);
+    });
   }
 
   /** Deletes a pod, remembering its UID so that its replacement can be told apart. */
@@ -247,8 +283,11 @@ export class ConformanceWorld extends World<ConformanceParameters> {
       const body = { metadata: { finalizers: edit(obj.metadata?.finalizers ?? []), resourceVersion: obj.metadata?.resourceVersion } };
       const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
       try {
-        if (kind === 'pod') await this.core.patchNamespacedPod({ name, namespace, body }, options);
-        else await this.core.patchNamespacedPersistentVolumeClaim({ name, namespace, body }, options);
+        const result =
+          kind === 'pod'
+            ? await this.core.patchNamespacedPod({ name, namespace, body }, options)
+            : await this.core.patchNamespacedPersistentVolumeClaim({ name, namespace, body }, options);
+        await this.caughtUp(kind === 'pod' ? 'Pod' : 'PersistentVolumeClaim', name, result.metadata?.resourceVersion);
         return;
       } catch (err) {
         if ((err as ApiException<unknown>).code !== 409 || attempt >= 5) throw err;
