@@ -5,7 +5,7 @@
  * matching is DELETED, one that starts matching is ADDED), bookmarks and timeouts.
  */
 import type { ServerResponse } from 'node:http';
-import { failureStatus } from './errors.ts';
+import { badRequest, failureStatus } from './errors.ts';
 import { obj, type JsonObject } from './json.ts';
 import { groupVersion, resourceKey } from './kinds/index.ts';
 import type { KindSpec } from './kinds/types.ts';
@@ -37,6 +37,10 @@ export function serveWatch(registry: Registry, req: WatchRequest, res: ServerRes
   const matches = (e: Entry): boolean =>
     req.labelSelector.matches(obj(obj(e.obj.metadata)?.labels) as Record<string, string> | undefined) &&
     (req.fieldSelector.empty || req.fieldSelector.matches(registry.fieldSet(kind, e.obj)));
+
+  const rv = req.resourceVersion;
+  const fromScratch = rv === undefined || rv === '' || rv === '0';
+  if (!fromScratch && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
 
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
@@ -88,19 +92,18 @@ export function serveWatch(registry: Registry, req: WatchRequest, res: ServerRes
     else if (before) send('DELETED', ev.entry);
   };
 
-  const rv = req.resourceVersion;
-  const fromScratch = rv === undefined || rv === '' || rv === '0';
   if (fromScratch || req.sendInitialEvents) {
     for (const e of store.list(key, namespace)) if (!selective || matches(e)) send('ADDED', e);
     if (req.sendInitialEvents && req.allowWatchBookmarks) bookmark({ 'k8s.io/initial-events-end': 'true' });
   }
   if (!fromScratch && !req.sendInitialEvents) {
-    const since = /^\d+$/.test(rv) ? Number(rv) : NaN;
-    const events = Number.isNaN(since) ? undefined : since > store.resourceVersion ? undefined : store.eventsSince(key, since);
+    const since = Number(rv);
+    const events = since > store.resourceVersion ? undefined : store.eventsSince(key, since);
     if (!events) {
-      const message = Number.isNaN(since)
-        ? `invalid resource version: ${JSON.stringify(rv)}`
-        : since > store.resourceVersion
+      // A version from the future (e.g. from before a restart of this in-memory server) is
+      // answered like a compacted one, so that clients relist instead of retrying forever.
+      const message =
+        since > store.resourceVersion
           ? `Too large resource version: ${since}, current: ${store.resourceVersion}`
           : `too old resource version: ${since} (${store.oldestResumableRv + 1})`;
       write(`${JSON.stringify({ type: 'ERROR', object: failureStatus(410, 'Expired', message) })}\n`);

@@ -20,14 +20,16 @@ export const namespaces: KindSpec = {
   fields: { 'status.phase': (o) => str(obj(o.status)?.phase) ?? '' },
   initialStatus: () => ({ phase: 'Active' }),
   defaults(o) {
-    const spec = child(o, 'spec');
-    // The namespace controller owns spec.finalizers; create always starts with it.
-    const finalizers = arr(spec.finalizers);
-    if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
-    spec.finalizers = finalizers;
     const labels = child(child(o, 'metadata'), 'labels');
     const name = str(obj(o.metadata)?.name);
     if (name) labels['kubernetes.io/metadata.name'] = name;
+  },
+  admit(o) {
+    // PrepareForCreate: every namespace starts with the namespace controller's finalizer.
+    const spec = child(o, 'spec');
+    const finalizers = arr(spec.finalizers);
+    if (!finalizers.includes('kubernetes')) finalizers.push('kubernetes');
+    spec.finalizers = finalizers;
   },
   prepareForUpdate(o, old) {
     // spec.finalizers changes only through /finalize.
