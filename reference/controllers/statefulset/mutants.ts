@@ -71,7 +71,7 @@ export const MUTANTS: Record<MutantName, { area: string; description: string }> 
   },
   'force-delete-terminating': {
     area: 'failure handling',
-    description: 'a pod stuck Terminating (e.g. on a stopped node) is force-deleted so that its replacement starts at once',
+    description: 'a Terminating pod (e.g. one stuck on a stopped node) is force-deleted so that its replacement starts at once',
   },
   'wrong-pvc-name': {
     area: 'volumes',

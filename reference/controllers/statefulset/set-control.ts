@@ -339,12 +339,11 @@ export class StatefulSetControl {
       return true;
     }
 
+    // Mutant: "rescue" a pod stuck Terminating (e.g. on a stopped node) by force-deleting it,
+    // so that its replacement can start while the old one may still run.
     if (m.has('force-delete-terminating') && isCreated(pod) && isTerminating(pod)) {
-      const deadline = new Date(pod.metadata!.deletionTimestamp as unknown as string | Date).getTime();
-      if (deadline < this.d.clock.nowMs()) {
-        await pc.forceDeletePod(pod);
-        return true;
-      }
+      await pc.forceDeletePod(pod);
+      return true;
     }
 
     if (!isCreated(pod)) {
