@@ -23,11 +23,7 @@ after(async () => {
   await env.api.close();
 });
 
-// todo until the reference API server keeps `kubernetes` out of spec.finalizers on PUT
-// /finalize (its namespace defaults run on the finalize body and add it back).
-const FINALIZE_BUG = 'reference API server re-adds the kubernetes finalizer on namespaces/finalize';
-
-test('namespace deletion removes its objects (pods finished by the kubelet) and then the namespace', { todo: FINALIZE_BUG }, async () => {
+test('namespace deletion removes its objects (pods finished by the kubelet) and then the namespace', async () => {
   const namespaces = new Informer<V1Namespace>(env.kc, '/api/v1/namespaces', 'V1Namespace', () => core.listNamespace(), env.clock);
   const pods = new Informer<V1Pod>(env.kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), env.clock);
   const cms = new Informer<V1ConfigMap>(env.kc, '/api/v1/configmaps', 'V1ConfigMap', () => core.listConfigMapForAllNamespaces(), env.clock);
