@@ -223,3 +223,19 @@ describe('robustness and security', () => {
     assert.equal(after.spec?.containers[0]?.image, 'busybox:1.36');
   });
 });
+
+describe('dry run', () => {
+  it('validates and answers but writes nothing with dryRun=All', async () => {
+    const created = await t.core.createNamespacedPod({ namespace: ns, body: pod('dry'), dryRun: 'All' });
+    assert.equal(created.metadata?.name, 'dry');
+    assert.equal(created.status?.phase, 'Pending');
+    assert.equal(await exists('dry'), false);
+    await rejects(t.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'dry' }, spec: { containers: [] } }, dryRun: 'All' }), 422);
+    await t.core.createNamespacedPod({ namespace: ns, body: pod('wet') });
+    await t.core.deleteNamespacedPod({ namespace: ns, name: 'wet', dryRun: 'All' });
+    assert.ok(await exists('wet'));
+    const rv = (await t.core.readNamespacedPod({ namespace: ns, name: 'wet' })).metadata?.resourceVersion;
+    await t.core.patchNamespacedPod({ namespace: ns, name: 'wet', body: { metadata: { labels: { x: 'y' } } }, dryRun: 'All' }, merge);
+    assert.equal((await t.core.readNamespacedPod({ namespace: ns, name: 'wet' })).metadata?.resourceVersion, rv);
+  });
+});

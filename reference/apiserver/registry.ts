@@ -77,6 +77,33 @@ export class Registry implements AdmissionContext {
     throw new ApiError(422, 'Invalid', 'failed to allocate a serviceIP: range is full');
   }
 
+  private dryRun = false;
+
+  /**
+   * Runs `fn` with writes suppressed (`?dryRun=All`): every check runs as usual and the
+   * would-be result is returned, but the store and the watch stream are untouched.
+   */
+  dry<T>(enabled: boolean, fn: () => T): T {
+    if (!enabled) return fn();
+    this.dryRun = true;
+    try {
+      return fn();
+    } finally {
+      this.dryRun = false;
+    }
+  }
+
+  private write(key: string, ns: string, name: string, o: JsonObject, type: 'ADDED' | 'MODIFIED'): Entry {
+    if (this.dryRun) return { obj: o, json: JSON.stringify(o), rv: this.store.resourceVersion };
+    return this.store.put(key, ns, name, o, type);
+  }
+
+  private erase(key: string, ns: string, name: string, last?: JsonObject): Entry | undefined {
+    if (!this.dryRun) return this.store.remove(key, ns, name, last);
+    const o = last ?? this.store.get(key, ns, name)?.obj;
+    return o && { obj: o, json: JSON.stringify(o), rv: this.store.resourceVersion };
+  }
+
   private now(): string {
     return rfc3339(this.clock.now());
   }
@@ -162,9 +189,10 @@ export class Registry implements AdmissionContext {
     }
   }
 
+  /** `input` becomes the stored object: callers hand over ownership (it is freshly decoded). */
   create(kind: KindSpec, ns: string, input: unknown): WriteResult {
     if (!isObject(input)) throw badRequest('the request body must be a JSON object');
-    const body = clone(input);
+    const body = input;
     this.checkTypeMeta(kind, body);
     this.checkNamespace(kind, ns, body);
     const m = meta(body);
@@ -196,7 +224,7 @@ export class Registry implements AdmissionContext {
     kind.validate?.(body, errs);
     if (!errs.empty) throw invalid(kind, name, errs.list);
     if (this.store.get(key, ns, name)) throw alreadyExists(kind, name);
-    const entry = this.store.put(key, ns, name, body, 'ADDED');
+    const entry = this.write(key, ns, name, body, 'ADDED');
     return { entry, warnings: kind.warnings?.(body) ?? [], created: true };
   }
 
@@ -217,7 +245,7 @@ export class Registry implements AdmissionContext {
   update(kind: KindSpec, ns: string, name: string, input: unknown, subresource?: 'status' | 'finalize'): WriteResult {
     if (!isObject(input)) throw badRequest('the request body must be a JSON object');
     const current = this.get(kind, ns, name);
-    const body = clone(input);
+    const body = input;
     this.checkTypeMeta(kind, body);
     this.checkNamespace(kind, ns, body);
     const m = meta(body);
@@ -287,9 +315,9 @@ export class Registry implements AdmissionContext {
     newMeta.resourceVersion = oldMeta.resourceVersion;
     if (deepEqual(newObj, old)) return { entry: current, warnings };
     if (this.shouldDeleteDuringUpdate(kind, newObj, old)) {
-      return { entry: this.store.remove(resourceKey(kind), ns, name, newObj)!, warnings };
+      return { entry: this.erase(resourceKey(kind), ns, name, newObj)!, warnings };
     }
-    return { entry: this.store.put(resourceKey(kind), ns, name, newObj, 'MODIFIED'), warnings };
+    return { entry: this.write(resourceKey(kind), ns, name, newObj, 'MODIFIED'), warnings };
   }
 
   private shouldDeleteDuringUpdate(kind: KindSpec, o: JsonObject, old: JsonObject): boolean {
@@ -376,7 +404,7 @@ export class Registry implements AdmissionContext {
     status.conditions = conditions;
     const annotations = obj(obj(input.metadata)?.annotations);
     if (annotations) Object.assign(child(meta(next), 'annotations'), annotations);
-    this.store.put(resourceKey(kind), ns, name, next, 'MODIFIED');
+    this.write(resourceKey(kind), ns, name, next, 'MODIFIED');
   }
 
   // ---- delete ------------------------------------------------------------------------------
@@ -431,11 +459,11 @@ export class Registry implements AdmissionContext {
       m.deletionGracePeriodSeconds = 0;
     }
     if (pendingFinalizers || (graceful && grace > 0)) {
-      const entry = deepEqual(next, current.obj) ? current : this.store.put(key, ns, name, next, 'MODIFIED');
+      const entry = deepEqual(next, current.obj) ? current : this.write(key, ns, name, next, 'MODIFIED');
       return { body: entry.obj, deleted: false };
     }
-    if (graceful || gcFinalizers) this.store.put(key, ns, name, next, 'MODIFIED');
-    const removed = this.store.remove(key, ns, name)!;
+    if (graceful || gcFinalizers) this.write(key, ns, name, next, 'MODIFIED');
+    const removed = this.erase(key, ns, name)!;
     return { body: this.finalBody(kind, removed.obj, true), deleted: true };
   }
 
@@ -502,11 +530,11 @@ export class Registry implements AdmissionContext {
       child(next, 'status').phase = 'Terminating';
       const gc = this.gcFinalizers(kind, arr(nm.finalizers) as string[], options);
       if (gc) nm.finalizers = gc;
-      const entry = this.store.put('namespaces', '', name, next, 'MODIFIED');
+      const entry = this.write('namespaces', '', name, next, 'MODIFIED');
       return { body: entry.obj, deleted: false };
     }
     if (arr(obj(current.obj.spec)?.finalizers).length > 0 || arr(m.finalizers).length > 0) return { body: current.obj, deleted: false };
-    const removed = this.store.remove('namespaces', '', name)!;
+    const removed = this.erase('namespaces', '', name)!;
     return { body: removed.obj, deleted: true };
   }
 

@@ -13,6 +13,7 @@ import type { KindSpec } from './kinds/types.ts';
 import { openApiGroupVersion, openApiRoot } from './openapi.ts';
 import { parsePatch, PATCH_TYPES, unsupportedPatchType, type PatchType } from './patch.ts';
 import type { DeleteOptions, ListOptions, Registry } from './registry.ts';
+import type { Entry } from './store.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { toTable, wantsTable, type IncludeObject } from './table.ts';
 import { serveWatch } from './watch.ts';
@@ -138,19 +139,45 @@ export class Handler {
   }
 
   private dispatch(req: IncomingMessage, res: ServerResponse, q: URLSearchParams, route: Route, body: Buffer): void {
+    const { kind, subresource } = route;
+    const method = req.method ?? 'GET';
+    const reg = this.registry;
+    const table = wantsTable(req.headers.accept) ? includeObject(q) : undefined;
+    const respond = (code: number, value: JsonObject, warnings: string[] = [], serialized?: string): void => {
+      const headers: Record<string, string | string[]> = {};
+      if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+      if (table && value.kind === kind.kind) {
+        const t = toTable(kind, [value], reg.clock.nowMs(), table, { resourceVersion: str(obj(value.metadata)?.resourceVersion) ?? '' });
+        return sendJson(res, code, JSON.stringify(t), headers);
+      }
+      sendJson(res, code, serialized ?? JSON.stringify(value), headers);
+    };
+    /** A stored entry is sent as the JSON it was serialised to once, at write time. */
+    const respondEntry = (code: number, e: Entry, warnings: string[] = []): void => respond(code, e.obj, warnings, e.json);
+
+    if (route.watchPath && (method !== 'GET' || subresource !== undefined)) throw NOT_FOUND();
+    const dryRun = q.getAll('dryRun');
+    if (dryRun.some((d) => d !== 'All')) throw badRequest(`Invalid dry run value: ${dryRun.join(',')}: supported values: "All"`);
+    if (method !== 'GET' && method !== 'HEAD' && dryRun.length) {
+      return reg.dry(true, () => this.dispatchVerb(req, res, q, route, body, respond, respondEntry));
+    }
+    return this.dispatchVerb(req, res, q, route, body, respond, respondEntry);
+  }
+
+  private dispatchVerb(
+    req: IncomingMessage,
+    res: ServerResponse,
+    q: URLSearchParams,
+    route: Route,
+    body: Buffer,
+    respond: (code: number, value: JsonObject, warnings?: string[]) => void,
+    respondEntry: (code: number, e: Entry, warnings?: string[]) => void,
+  ): void {
     const { kind, name, subresource } = route;
     const ns = route.namespace ?? '';
     const method = req.method ?? 'GET';
     const reg = this.registry;
     const table = wantsTable(req.headers.accept) ? includeObject(q) : undefined;
-    const respond = (code: number, o: JsonObject, warnings: string[] = []): void => {
-      const headers: Record<string, string | string[]> = {};
-      if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
-      const out = table && o.kind === kind.kind ? toTable(kind, [o], reg.clock.nowMs(), table, { resourceVersion: str(obj(o.metadata)?.resourceVersion) ?? '' }) : o;
-      sendJson(res, code, JSON.stringify(out), headers);
-    };
-
-    if (route.watchPath && (method !== 'GET' || subresource !== undefined)) throw NOT_FOUND();
     switch (method) {
       case 'GET':
       case 'HEAD': {
@@ -179,7 +206,7 @@ export class Handler {
           return this.list(res, kind, route.namespace, q, table);
         }
         if (subresource === 'scale') return respond(200, reg.getScale(kind, ns, name));
-        if (subresource === undefined || subresource === 'status') return respond(200, reg.get(kind, ns, name).obj);
+        if (subresource === undefined || subresource === 'status') return respondEntry(200, reg.get(kind, ns, name));
         throw methodNotSupported(kind, 'get');
       }
       case 'POST': {
@@ -187,7 +214,7 @@ export class Handler {
         if (name === undefined) {
           if (kind.namespaced && route.namespace === undefined) throw NOT_FOUND();
           const r = reg.create(kind, ns, input);
-          return respond(201, r.entry.obj, r.warnings);
+          return respondEntry(201, r.entry, r.warnings);
         }
         if (subresource === 'binding') {
           reg.bind(kind, ns, name, input);
@@ -206,7 +233,7 @@ export class Handler {
         if (subresource === 'scale') return respond(200, reg.updateScale(kind, ns, name, input));
         if (subresource === 'binding' || subresource === 'eviction') throw methodNotSupported(kind, 'update');
         const r = reg.update(kind, ns, name, input, subresource as 'status' | 'finalize' | undefined);
-        return respond(200, r.entry.obj, r.warnings);
+        return respondEntry(200, r.entry, r.warnings);
       }
       case 'PATCH': {
         if (name === undefined || subresource === 'binding' || subresource === 'eviction' || subresource === 'finalize') throw methodNotSupported(kind, 'patch');
@@ -216,7 +243,7 @@ export class Handler {
         if (subresource === 'scale') return respond(200, reg.patchScale(kind, ns, name, type, patch));
         const exists = reg.store.get(resourceKey(kind), ns, name) !== undefined;
         const r = reg.patch(kind, ns, name, type, patch, subresource as 'status' | undefined);
-        return respond(exists ? 200 : 201, r.entry.obj, r.warnings);
+        return respondEntry(exists ? 200 : 201, r.entry, r.warnings);
       }
       case 'DELETE': {
         const input = body.length ? parseBody(req, body) : undefined;
