@@ -127,7 +127,7 @@ async function runGo(
 function diagnose(shown: string, cwd: string, out: string, code: number | null): string {
   const tail = out.trim().split('\n').slice(-25).join('\n');
   const network =
-    /dial tcp|no such host|connection refused|i\/o timeout|TLS handshake|proxyconnect|Forbidden|unrecognized import path|reading https?:\/\/|server response|lookup .* on/i.test(
+    /dial tcp|no such host|module lookup disabled|connection refused|i\/o timeout|TLS handshake|proxyconnect|Forbidden|unrecognized import path|reading https?:\/\/|server response|lookup .* on/i.test(
       out,
     );
   const checksum = /verifying .*(checksum|go\.sum)|SECURITY ERROR|sumdb|checksum database/i.test(out);
@@ -303,9 +303,9 @@ async function main(): Promise<void> {
         return;
       }
       const broken = targets.filter((_, i) => versions[i] === null).map((t) => t.name);
-      log(`cache stamp matches but ${broken.join(', ')} do(es) not run with ${targets[0]?.versionArgs[0]}: rebuilding`);
-    } else if (old) log('cache stamp differs from the current inputs (versions, go.mod, Go): rebuilding');
-    else log(`no cached binaries in ${binDir}: building (cold, empty Go caches: ~7 min on 2 cores; warm: ~1 min)`);
+      log(`cache stamp matches but ${broken.join(', ')} do(es) not run with ${targets[0]?.versionArgs[0]}${args.has('--check') ? '' : ': rebuilding'}`);
+    } else if (old) log(`cache stamp differs from the current inputs (versions, go.mod, Go)${args.has('--check') ? '' : ': rebuilding'}`);
+    else log(`no cached binaries in ${binDir}${args.has('--check') ? '' : ': building (cold, empty Go caches: ~7-15 min on 2 cores; warm: ~15 s)'}`);
   }
   if (args.has('--check')) {
     process.exitCode = 1;
