@@ -117,3 +117,17 @@ Feature: Stable storage and PVC retention
     When I delete StatefulSet "web"
     Then StatefulSet "web" has no pods
     And claim "data-web-0" still exists for 10 seconds
+
+  @guarantee:G-46
+  Scenario: A pod recreated right after a whenScaled Delete scale-down never reuses the condemned claim
+    Given a ready StatefulSet "web" with:
+      | replicas            | 2      |
+      | volumeClaimTemplate | data   |
+      | whenScaled          | Delete |
+    And I remember claim "data-web-1"
+    When I scale StatefulSet "web" to 1
+    And pod "web-1" is gone
+    And I scale StatefulSet "web" to 2
+    Then StatefulSet "web" becomes ready with 2 replicas
+    And claim "data-web-1" is a new one
+    And pod "web-1" mounts claim "data-web-1" as volume "data"
