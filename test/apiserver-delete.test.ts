@@ -58,6 +58,13 @@ describe('pod deletion', () => {
     assert.equal(await exists('done'), false);
   });
 
+  it('evicts through pods/eviction with the delete options of the eviction', async () => {
+    await scheduledPod('ev');
+    await t.core.createNamespacedPodEviction({ namespace: ns, name: 'ev', body: { metadata: { name: 'ev' }, deleteOptions: { gracePeriodSeconds: 7 } } });
+    const p = await t.core.readNamespacedPod({ namespace: ns, name: 'ev' });
+    assert.equal(p.metadata?.deletionGracePeriodSeconds, 7);
+  });
+
   it('honours uid and resourceVersion preconditions', async () => {
     await scheduledPod('pre', 5);
     const s = await rejects(t.core.deleteNamespacedPod({ namespace: ns, name: 'pre', body: { preconditions: { uid: 'not-the-uid' } } }), 409);
