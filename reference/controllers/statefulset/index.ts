@@ -186,7 +186,7 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
   /** adoptOrphanRevisions: orphan revisions matching the selector, after an uncached re-check of the set. */
   const adoptOrphanRevisions = async (set: V1StatefulSet) => {
     const orphans = control.listRevisions(set).filter((r) => !r.metadata?.ownerReferences?.some((o) => o.controller));
-    if (orphans.length === 0) return;
+    if (orphans.length === 0 || m.has('orphan-revisions-not-adopted')) return;
     try {
       await canAdopt(set)();
     } catch (err) {

@@ -24,6 +24,7 @@ export type MutantName =
   | 'ondelete-as-rolling-update'
   | 'rollback-creates-new-revision'
   | 'history-limit-ignored'
+  | 'orphan-revisions-not-adopted'
   | 'orphans-not-adopted'
   | 'deleting-set-still-reconciles'
   | 'events-not-recorded';
@@ -108,6 +109,10 @@ export const MUTANTS: Record<MutantName, { area: string; description: string }> 
   'history-limit-ignored': {
     area: 'history',
     description: 'revisionHistoryLimit is ignored: old ControllerRevisions are never deleted',
+  },
+  'orphan-revisions-not-adopted': {
+    area: 'history',
+    description: 'orphaned ControllerRevisions matching the selector are not adopted (a recreated set starts a new history)',
   },
   'orphans-not-adopted': {
     area: 'deletion/adoption',
