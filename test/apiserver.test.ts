@@ -353,6 +353,19 @@ describe('patch', () => {
     const badCreate = await t.raw('POST', `/api/v1/namespaces/${ns}/pods`, '{"metadata": ');
     assert.equal(badCreate.status, 400);
   });
+
+  // Found by the fuzzer (test/apiserver-fuzz.test.ts): both used to escape as internal errors.
+  it('answers a self-referencing YAML alias and a malformed path escape with a plain 400', async () => {
+    await t.core.createNamespacedPod({ namespace: ns, body: pod('alias') });
+    const loop = await t.raw('PATCH', `/api/v1/namespaces/${ns}/pods/alias?fieldManager=t`, 'a: &x [*x]\n', { 'Content-Type': 'application/apply-patch+yaml' });
+    assert.equal(loop.status, 400);
+    assert.match(loop.body.message, /cannot convert to JSON/);
+    const create = await t.raw('POST', `/api/v1/namespaces/${ns}/pods`, 'a: &x [*x]\n', { 'Content-Type': 'application/yaml' });
+    assert.equal(create.status, 400);
+    const path = await t.raw('GET', `/api/v1/namespaces/${ns}/pods/%zz`);
+    assert.equal(path.status, 400);
+    assert.match(path.body.message, /malformed percent-encoding/);
+  });
 });
 
 describe('other kinds', () => {

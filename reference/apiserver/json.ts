@@ -1,4 +1,6 @@
 /** Helpers for the plain JSON the store holds (objects as sent over the wire, timestamps as strings). */
+import { parse as parseYaml } from 'yaml';
+
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {
   [key: string]: JsonValue | undefined;
@@ -53,3 +55,17 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
+
+/**
+ * YAML decoded to plain JSON data, as the apiserver's YAML-to-JSON conversion does: an alias
+ * that refers to itself has no JSON form and is an error (it would otherwise reach the store as
+ * a circular structure).
+ */
+export function yamlToJson(text: string): unknown {
+  const v: unknown = parseYaml(text, { maxAliasCount: 100 });
+  try {
+    return v === undefined ? v : (JSON.parse(JSON.stringify(v)) as unknown);
+  } catch (e) {
+    throw new Error(`yaml: cannot convert to JSON: ${(e as Error).message.split('\n')[0]}`);
+  }
+}

@@ -4,9 +4,8 @@
  * fields these kinds declare with a patchMergeKey (table below) and its directives.
  */
 import jsonpatch from 'fast-json-patch';
-import { parse as parseYaml } from 'yaml';
 import { ApiError, badRequest } from './errors.ts';
-import { clone, isObject, type JsonObject, type JsonValue } from './json.ts';
+import { clone, isObject, yamlToJson, type JsonObject, type JsonValue } from './json.ts';
 
 export const PATCH_TYPES = [
   'application/json-patch+json',
@@ -27,7 +26,7 @@ export function unsupportedPatchType(): ApiError {
 /** Parses a patch body; the result of applying it comes from applyPatch. */
 export function parsePatch(type: PatchType, raw: string): unknown {
   try {
-    return type === 'application/apply-patch+yaml' ? parseYaml(raw) : JSON.parse(raw);
+    return type === 'application/apply-patch+yaml' ? yamlToJson(raw) : JSON.parse(raw);
   } catch (e) {
     throw badRequest(`error decoding patch: ${(e as Error).message}`);
   }

@@ -4,10 +4,9 @@
  * No request can crash the process or produce a 5xx: unexpected exceptions become 400s.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseYaml } from 'yaml';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION } from './discovery.ts';
 import { ApiError, badRequest, failureStatus, invalid, methodNotSupported } from './errors.ts';
-import { isObject, obj, str, type JsonObject } from './json.ts';
+import { isObject, obj, str, yamlToJson, type JsonObject } from './json.ts';
 import { groupVersion, resourceKey } from './kinds/index.ts';
 import type { KindSpec } from './kinds/types.ts';
 import { openApiGroupVersion, openApiRoot } from './openapi.ts';
@@ -109,7 +108,7 @@ export class Handler {
   }
 
   private route(path: string): Route | undefined {
-    const parts = path.split('/').slice(1).map(decodeURIComponent);
+    const parts = path.split('/').slice(1).map(decodePathSegment);
     let gv: string;
     let rest: string[];
     if (parts[0] === 'api' && parts[1] === 'v1') {
@@ -344,7 +343,7 @@ function parseBody(req: IncomingMessage, body: Buffer): unknown {
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
   const text = body.toString('utf8');
   try {
-    if (type === 'application/yaml') return parseYaml(text) as unknown;
+    if (type === 'application/yaml') return yamlToJson(text);
     if (type === 'application/json' || type === '' || type === '*/*') return JSON.parse(text) as unknown;
   } catch (e) {
     throw badRequest(`the request body could not be decoded: ${(e as Error).message}`);
@@ -386,4 +385,13 @@ function sendJson(res: ServerResponse, code: number, body: string, headers: Reco
 function sendText(res: ServerResponse, code: number, body: string): void {
   res.writeHead(code, { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
   res.end(body);
+}
+
+/** A path segment, percent-decoded; malformed escapes are the client's error (400), not ours. */
+function decodePathSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw badRequest(`malformed percent-encoding in the request path segment "${segment}"`);
+  }
 }
