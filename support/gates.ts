@@ -14,6 +14,7 @@ export interface GateOptions {
 
 /** Returns why the scenario must be skipped on this target, or undefined to run it. */
 export function skipReason(tags: string[], info: TargetInfo, opts: GateOptions): string | undefined {
+  if (info.unavailable) return `target ${info.name} is unavailable: ${info.unavailable}`;
   for (const tag of tags) {
     const needs = /^@needs:(.+)$/.exec(tag);
     if (needs) {

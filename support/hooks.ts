@@ -18,7 +18,8 @@ setDefaultTimeout(15 * 60 * 1000);
 
 let target: Target | undefined;
 let info: TargetInfo | undefined;
-export const runId = process.env.CONFORMANCE_RUN_ID ?? randomBytes(4).toString('hex');
+// Set in the environment so that parallel workers (forked after this loads) share it.
+export const runId = (process.env.CONFORMANCE_RUN_ID ??= randomBytes(4).toString('hex'));
 
 BeforeAll(async function () {
   const params = (this as unknown as { parameters: ConformanceParameters }).parameters;
@@ -32,13 +33,13 @@ AfterAll(async function () {
 
 Before(async function (this: ConformanceWorld, { pickle }: ITestCaseHookParameter) {
   if (!target || !info) throw new Error('the target did not start');
-  this.connect(target, info);
   const tags = pickle.tags.map((t) => t.name);
   const reason = skipReason(tags, info, { allowDisruptive: target.name === 'reference' || target.name === 'control-plane' || !!this.parameters.disruptive });
   if (reason) {
     this.attach(`skipped: ${reason}`, 'text/plain');
     return 'skipped';
   }
+  this.connect(target, info);
   const slug = createHash('sha1').update(`${pickle.uri}:${pickle.name}`).digest('hex').slice(0, 6);
   await this.openNamespace(`sts-${slug}-${randomBytes(3).toString('hex')}`, {
     [RUN_ID_LABEL]: runId,

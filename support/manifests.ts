@@ -16,6 +16,10 @@ import { READINESS_GATE } from './pods.ts';
 export const PAUSE_IMAGE = 'registry.k8s.io/pause:3.10';
 /** A second image, used to make a template change that rolls pods. */
 export const ALTERNATE_IMAGE = 'registry.k8s.io/pause:3.9';
+/** An image with a shell, for containers that must ignore SIGTERM on real kubelets. */
+export const SHELL_IMAGE = 'registry.k8s.io/e2e-test-images/busybox:1.36.1-1';
+/** Simulated kubelets (reference/nodes) let a pod with this annotation run out its grace period. */
+export const IGNORE_SIGTERM_ANNOTATION = 'sim.statefulset-conformance.io/ignore-sigterm';
 
 export function statefulSet(name: string, replicas = 1): V1StatefulSet {
   const labels = { app: name };
@@ -99,11 +103,17 @@ const SETTINGS: Record<string, Setter> = {
   whenScaled: (s, v) => (retention(s).whenScaled = v),
   image: (s, v) => (podSpec(s).containers[0].image = v),
   terminationGracePeriodSeconds: (s, v) => (podSpec(s).terminationGracePeriodSeconds = int(v, 'terminationGracePeriodSeconds')),
-  // Containers that ignore SIGTERM run out their whole grace period before they stop.
+  // Containers that ignore SIGTERM run out their whole grace period before they stop. One
+  // manifest for every target: simulated kubelets honour the annotation (and never pull or run
+  // the image); real kubelets run a shell that ignores TERM until the grace period's SIGKILL.
   ignoreSigterm: (s, v) => {
     if (v !== 'true') return;
     const meta = (s.spec!.template.metadata ??= {});
-    meta.annotations = { ...meta.annotations, 'sim.statefulset-conformance.io/ignore-sigterm': 'true' };
+    meta.annotations = { ...meta.annotations, [IGNORE_SIGTERM_ANNOTATION]: 'true' };
+    Object.assign(podSpec(s).containers[0], {
+      image: SHELL_IMAGE,
+      command: ['sh', '-c', 'trap "" TERM; while true; do sleep 1; done'],
+    });
   },
 };
 

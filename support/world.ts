@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { Clock } from '../reference/clock.ts';
+import { closeTrackedNamespace, openTrackedNamespace } from './interrupt.ts';
 import { ReadinessController } from './readiness.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
 import { Timeline, type WatchedKind } from './timeline.ts';
@@ -82,7 +83,11 @@ export class ConformanceWorld extends World<ConformanceParameters> {
 
   async openNamespace(name: string, labels: Record<string, string>): Promise<void> {
     this.namespace = name;
-    await this.core.createNamespace({ body: { metadata: { name, labels: { ...MANAGED_BY, ...labels } } } });
+    const all = { ...MANAGED_BY, ...labels };
+    // Tracked (and on real clusters written to the ledger) first: see support/interrupt.ts.
+    await openTrackedNamespace(this.kc, name, { target: this.target.name, labels: all }, () =>
+      this.core.createNamespace({ body: { metadata: { name, labels: all } } }),
+    );
     this.timeline = new Timeline(this.kc, name, this.clock);
     await this.timeline.start();
     this.readiness = new ReadinessController(this.core, this.timeline, this.clock);
@@ -94,13 +99,19 @@ export class ConformanceWorld extends World<ConformanceParameters> {
   }
 
   async closeNamespace(): Promise<void> {
-    for (const fn of this.cleanups.reverse()) await fn();
-    this.readiness?.stop();
-    this.timeline?.stop();
-    if (!this.namespace) return;
-    await this.core.deleteNamespace({ name: this.namespace }).catch((err) => {
-      if ((err as ApiException<unknown>).code !== 404) throw err;
-    });
+    try {
+      for (const fn of this.cleanups.reverse()) await fn();
+    } finally {
+      // The namespace goes even when a cleanup failed (the failure still fails the scenario).
+      this.readiness?.stop();
+      this.timeline?.stop();
+      if (this.namespace) {
+        await this.core.deleteNamespace({ name: this.namespace }).catch((err) => {
+          if ((err as ApiException<unknown>).code !== 404) throw err;
+        });
+        closeTrackedNamespace(this.namespace);
+      }
+    }
   }
 
   /** Marks the timeline before an action, so later ordering checks consider what followed it. */

@@ -19,7 +19,21 @@ export async function createTarget(params: ConformanceParameters): Promise<Targe
         mutants: mutants as MutantName[],
       });
     }
+    case 'cluster': {
+      const { ClusterTarget } = await import('./cluster.ts');
+      return new ClusterTarget({ context: params.context, labels: runLabels() });
+    }
+    case 'kind': {
+      const { KindTarget } = await import('./kind.ts');
+      return new KindTarget({ keepCluster: !!params.keepCluster, labels: runLabels() });
+    }
     default:
       throw new Error(`unknown target "${params.target}": use reference, control-plane, cluster or kind`);
   }
+}
+
+/** Labels of namespaces a target creates for itself (the DNS probe's): the run id, as scenarios' namespaces. */
+function runLabels(): Record<string, string> {
+  const runId = process.env.CONFORMANCE_RUN_ID;
+  return runId ? { 'statefulset-conformance.io/run-id': runId } : {};
 }

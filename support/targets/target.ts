@@ -23,6 +23,8 @@ export interface TargetInfo {
   capabilities: Set<Capability>;
   /** Why each missing capability is missing, for skip messages. */
   missing: Map<Capability, string>;
+  /** Set when the target cannot run at all here (e.g. kind without Docker): every scenario is skipped with this reason. */
+  unavailable?: string;
 }
 
 export interface Target {

@@ -1,0 +1,118 @@
+/**
+ * `npm run clean -- [--context <ctx>] [--run <id>] [--dry-run] [--all]`
+ *
+ * Removes namespaces that interrupted runs left on a cluster (the current kubeconfig context,
+ * or --context; KUBECONFIG chooses the file). It goes by label only: it lists namespaces
+ * labelled `app.kubernetes.io/managed-by=statefulset-conformance` (and, with --run, the run
+ * id label) and deletes those — never anything unlabelled. Runs still going on this host (per
+ * the ledger, support/interrupt.ts) are left alone unless --all. Afterwards it prunes the
+ * ledger and says which other contexts the ledger still records namespaces on.
+ */
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import { ApiException, CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
+import { RUN_ID_LABEL, isLive, ledgerPath, readLedger, writeLedger } from '../support/interrupt.ts';
+import { loadKubeConfig } from '../support/targets/kubeconfig.ts';
+
+export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
+export const MANAGED_BY_VALUE = 'statefulset-conformance';
+
+export interface CleanOptions {
+  context?: string;
+  kubeconfig?: string;
+  runId?: string;
+  dryRun?: boolean;
+  /** Also runs that are still live on this host. */
+  all?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface CleanResult {
+  deleted: string[];
+  skipped: Array<{ namespace: string; why: string }>;
+}
+
+export async function clean(opts: CleanOptions = {}): Promise<CleanResult> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const { kc, where, server } = loadKubeConfig({ context: opts.context, kubeconfig: opts.kubeconfig });
+  const core = kc.makeApiClient(CoreV1Api);
+  const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}${opts.runId ? `,${RUN_ID_LABEL}=${opts.runId}` : ''}`;
+  const items: V1Namespace[] = [];
+  let _continue: string | undefined;
+  do {
+    const page = await core.listNamespace({ labelSelector: selector, limit: 500, _continue });
+    items.push(...page.items);
+    _continue = page.metadata?._continue || undefined;
+  } while (_continue);
+
+  const ledger = readLedger();
+  const liveRuns = new Set(ledger.filter((e) => isLive(e)).map((e) => e.runId));
+  const result: CleanResult = { deleted: [], skipped: [] };
+  for (const ns of items) {
+    const name = ns.metadata?.name ?? '';
+    const labels = ns.metadata?.labels ?? {};
+    // The server filtered by label; check again, so that nothing unlabelled is ever touched.
+    if (labels[MANAGED_BY_LABEL] !== MANAGED_BY_VALUE || (opts.runId && labels[RUN_ID_LABEL] !== opts.runId)) continue;
+    const run = labels[RUN_ID_LABEL];
+    if (!opts.all && run && liveRuns.has(run)) {
+      result.skipped.push({ namespace: name, why: `run ${run} is still going on this host (use --all to remove it anyway)` });
+      continue;
+    }
+    if (ns.metadata?.deletionTimestamp) {
+      result.skipped.push({ namespace: name, why: 'already terminating' });
+      continue;
+    }
+    if (opts.dryRun) {
+      log(`would delete namespace ${name} (run ${run ?? 'unknown'})`);
+      result.deleted.push(name);
+      continue;
+    }
+    try {
+      await core.deleteNamespace({ name });
+      log(`deleted namespace ${name} (run ${run ?? 'unknown'})`);
+      result.deleted.push(name);
+    } catch (err) {
+      if (err instanceof ApiException && err.code === 404) continue;
+      throw err;
+    }
+  }
+  for (const s of result.skipped) log(`kept namespace ${s.namespace}: ${s.why}`);
+  log(`${where}: ${result.deleted.length} namespace(s) ${opts.dryRun ? 'to delete' : 'deleted'}, ${result.skipped.length} kept`);
+
+  if (!opts.dryRun) {
+    // The ledger keeps what may still exist: entries of live runs, and of other clusters.
+    const remaining = new Set(items.map((n) => n.metadata?.name).filter((n) => n && !result.deleted.includes(n)));
+    const kept = ledger.filter(
+      (e) => isLive(e) || e.server !== server || remaining.has(e.namespace) || (opts.runId !== undefined && e.runId !== opts.runId),
+    );
+    if (kept.length !== ledger.length) writeLedger(kept);
+    const elsewhere = new Map<string, number>();
+    for (const e of kept) if (e.server !== server && !isLive(e)) elsewhere.set(e.context ?? e.server ?? '?', (elsewhere.get(e.context ?? e.server ?? '?') ?? 0) + 1);
+    for (const [context, n] of elsewhere) {
+      log(`the ledger (${ledgerPath()}) records ${n} namespace(s) on context ${context}: \`npm run clean -- --context ${context}\``);
+    }
+  }
+  return result;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const { values } = parseArgs({
+    options: {
+      context: { type: 'string' },
+      run: { type: 'string' },
+      'dry-run': { type: 'boolean', default: false },
+      all: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+  });
+  if (values.help) {
+    console.log('usage: npm run clean -- [--context <ctx>] [--run <id>] [--dry-run] [--all]');
+    process.exit(0);
+  }
+  try {
+    await clean({ context: values.context, runId: values.run, dryRun: values['dry-run'], all: values.all });
+  } catch (err) {
+    console.error(`clean: ${(err as Error).message}`);
+    process.exitCode = 1;
+  }
+}

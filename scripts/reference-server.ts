@@ -1,0 +1,57 @@
+/**
+ * `npm run reference-server -- [--kubeconfig <file>] [--token <t>] [--clock-scale <n>]`
+ *
+ * Runs the bundled reference control plane (API server, controllers, simulated nodes) as a
+ * process of its own and writes a kubeconfig for it (default .cache/reference/kubeconfig), so
+ * that the `cluster` target — or kubectl — can be pointed at it:
+ *
+ *   npm run reference-server &
+ *   KUBECONFIG=.cache/reference/kubeconfig npm run test:cluster
+ *
+ * Prints `ready <kubeconfig>` when it serves; stops on SIGINT/SIGTERM. Real time by default.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startReferenceControlPlane } from '../reference/index.ts';
+
+const { values } = parseArgs({
+  options: {
+    kubeconfig: { type: 'string', default: '.cache/reference/kubeconfig' },
+    token: { type: 'string' },
+    'clock-scale': { type: 'string', default: '1' },
+    context: { type: 'string', default: 'reference' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log('usage: npm run reference-server -- [--kubeconfig <file>] [--token <t>] [--clock-scale <n>] [--context <name>]');
+  process.exit(0);
+}
+
+const plane = await startReferenceControlPlane({ clockScale: Number(values['clock-scale']), token: values.token });
+const file = resolve(values.kubeconfig);
+const context = values.context;
+const kubeconfig = {
+  apiVersion: 'v1',
+  kind: 'Config',
+  // client-node speaks plain HTTP only with skipTLSVerify set.
+  clusters: [{ name: context, cluster: { server: plane.url, 'insecure-skip-tls-verify': true } }],
+  users: [{ name: context, user: values.token ? { token: values.token } : {} }],
+  contexts: [{ name: context, context: { cluster: context, user: context } }],
+  'current-context': context,
+};
+mkdirSync(dirname(file), { recursive: true });
+writeFileSync(file, JSON.stringify(kubeconfig, null, 2) + '\n', { mode: 0o600 });
+console.log(`ready ${file}`);
+console.error(`reference control plane at ${plane.url}; KUBECONFIG=${file}; Ctrl-C to stop`);
+
+let stopping = false;
+const stop = async () => {
+  if (stopping) process.exit(1);
+  stopping = true;
+  await plane.stop();
+  process.exit(0);
+};
+process.on('SIGINT', () => void stop());
+process.on('SIGTERM', () => void stop());

@@ -1,0 +1,134 @@
+/**
+ * DNS on a real cluster, seen from inside it: a small long-lived probe pod (busybox) in a
+ * namespace of the harness's own, and each look-up is `nslookup` run in it through the pod
+ * exec API (client-node `Exec`), answered by the cluster DNS the way a pod sees it.
+ */
+import { Writable } from 'node:stream';
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, Exec, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import { closeTrackedNamespace, openTrackedNamespace } from '../interrupt.ts';
+import { SHELL_IMAGE } from '../manifests.ts';
+import type { DnsAnswer } from './target.ts';
+
+/** busybox from Kubernetes' own e2e images: nslookup with -type=, and a shell. */
+export const PROBE_IMAGE = SHELL_IMAGE;
+const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'statefulset-conformance' };
+
+export class DnsProbe {
+  private constructor(
+    private readonly kc: KubeConfig,
+    readonly namespace: string,
+    readonly pod: string,
+  ) {}
+
+  /**
+   * Creates the probe namespace and pod and waits (polling, at most `timeoutMs`) until the pod
+   * runs. The namespace is removed again if this fails.
+   */
+  static async start(kc: KubeConfig, opts: { target: string; labels: Record<string, string>; timeoutMs: number }): Promise<DnsProbe> {
+    const core = kc.makeApiClient(CoreV1Api);
+    const namespace = `sts-dns-${randomBytes(4).toString('hex')}`;
+    const labels = { ...MANAGED_BY, ...opts.labels, 'statefulset-conformance.io/role': 'dns-probe' };
+    await openTrackedNamespace(kc, namespace, { target: opts.target, labels }, () => core.createNamespace({ body: { metadata: { name: namespace, labels } } }));
+    const probe = new DnsProbe(kc, namespace, 'dns-probe');
+    try {
+      const pod: V1Pod = {
+        metadata: { name: probe.pod, labels },
+        spec: {
+          terminationGracePeriodSeconds: 1,
+          containers: [
+            {
+              name: 'probe',
+              image: PROBE_IMAGE,
+              command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
+              resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
+            },
+          ],
+        },
+      };
+      await core.createNamespacedPod({ namespace, body: pod });
+      const deadline = Date.now() + opts.timeoutMs;
+      let last = 'not created';
+      for (;;) {
+        const status = (await core.readNamespacedPod({ name: probe.pod, namespace })).status;
+        if (status?.phase === 'Running') break;
+        const waiting = status?.containerStatuses?.[0]?.state?.waiting;
+        last = `phase ${status?.phase ?? 'unknown'}${waiting ? ` (${waiting.reason}: ${waiting.message ?? ''})` : ''}`;
+        if (Date.now() > deadline) throw new Error(`the DNS probe pod ${namespace}/${probe.pod} did not run within ${opts.timeoutMs / 1000}s: ${last}`);
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      return probe;
+    } catch (err) {
+      await probe.stop();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.kc
+      .makeApiClient(CoreV1Api)
+      .deleteNamespace({ name: this.namespace })
+      .catch(() => undefined);
+    closeTrackedNamespace(this.namespace);
+  }
+
+  /** Runs a command in the probe pod: its stdout, stderr and exit code. */
+  async exec(command: string[], timeoutMs = 20_000): Promise<{ stdout: string; stderr: string; exitCode: number }> {
+    let stdout = '';
+    let stderr = '';
+    const sink = (append: (s: string) => void) =>
+      new Writable({
+        write(chunk: Buffer, _enc, done) {
+          append(chunk.toString('utf8'));
+          done();
+        },
+      });
+    const result = new Promise<V1Status>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`exec ${command.join(' ')} timed out after ${timeoutMs / 1000}s`)), timeoutMs);
+      new Exec(this.kc)
+        .exec(this.namespace, this.pod, 'probe', command, sink((s) => (stdout += s)), sink((s) => (stderr += s)), null, false, (status) => {
+          clearTimeout(timer);
+          resolve(status);
+        })
+        .catch((err: unknown) => {
+          clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        });
+    });
+    const status = await result;
+    const exitCode =
+      status.status === 'Success' ? 0 : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1);
+    return { stdout, stderr, exitCode };
+  }
+
+  async resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
+    // A trailing dot: the name is absolute, never tried against the pod's search domains.
+    const absolute = name.endsWith('.') ? name : `${name}.`;
+    const { stdout, stderr, exitCode } = await this.exec(['nslookup', `-type=${type.toLowerCase()}`, absolute]);
+    return parseNslookup(name, type, stdout, `${stderr}`, exitCode);
+  }
+}
+
+/**
+ * Parses busybox `nslookup -type=a|srv` output. NXDOMAIN and "no answer" are empty answers;
+ * anything else that failed (no server reached) is an error.
+ */
+export function parseNslookup(name: string, type: 'A' | 'SRV', stdout: string, stderr: string, exitCode: number): DnsAnswer[] {
+  const text = `${stdout}\n${stderr}`;
+  // The header (Server:/Address: of the DNS server) ends at the first blank line.
+  const body = stdout.split(/\n\s*\n/).slice(1).join('\n');
+  const answers: DnsAnswer[] = [];
+  for (const line of body.split('\n')) {
+    if (type === 'A') {
+      const a = /^Address(?:\s+\d+)?:\s*(\d{1,3}(?:\.\d{1,3}){3})\s*$/.exec(line.trim());
+      if (a) answers.push({ type: 'A', name, address: a[1] });
+    } else {
+      const srv = /\sservice\s*=\s*(\d+)\s+(\d+)\s+(\d+)\s+(\S+?)\.?\s*$/.exec(line);
+      if (srv) answers.push({ type: 'SRV', name, priority: Number(srv[1]), weight: Number(srv[2]), port: Number(srv[3]), target: srv[4] });
+    }
+  }
+  if (answers.length) return answers;
+  if (/NXDOMAIN|No answer|can't find/i.test(text)) return [];
+  if (exitCode === 0) return [];
+  throw new Error(`nslookup ${name} (${type}) failed with exit code ${exitCode}: ${text.trim().split('\n').slice(-2).join(' ')}`);
+}
