@@ -17,9 +17,9 @@ const common = {
   strict: true,
 };
 
-const target = (name, extra = {}) => ({
+const target = (name, extra = {}, reportDir = name) => ({
   ...common,
-  format: common.format.map((f) => f.replace(/reports\/cucumber\./, `reports/${name}/cucumber.`)),
+  format: common.format.map((f) => f.replace(/reports\/cucumber\./, `reports/${reportDir}/cucumber.`)),
   worldParameters: { target: name, ...extra },
 });
 
@@ -27,7 +27,7 @@ export default { ...target('reference'), parallel: 2 };
 export const reference = { ...target('reference'), parallel: 2 };
 const controlPlane = { ...target('control-plane') };
 export { controlPlane, controlPlane as 'control-plane' };
-export const hybrid = { ...target('control-plane', { hybrid: true }) };
+export const hybrid = { ...target('control-plane', { hybrid: true }, 'hybrid') };
 export const cluster = { ...target('cluster'), parallel: 2 };
 export const kind = { ...target('kind'), parallel: 2 };
 export const wip = { ...target('reference'), tags: '@wip' };

@@ -1,11 +1,11 @@
 /**
- * `npm run reference-server -- [--kubeconfig <file>] [--token <t>] [--clock-scale <n>]`
+ * `npm run serve -- [--kubeconfig <file>] [--token <t>] [--clock-scale <n>]`
  *
  * Runs the bundled reference control plane (API server, controllers, simulated nodes) as a
  * process of its own and writes a kubeconfig for it (default .cache/reference/kubeconfig), so
  * that the `cluster` target — or kubectl — can be pointed at it:
  *
- *   npm run reference-server &
+ *   npm run serve &
  *   KUBECONFIG=.cache/reference/kubeconfig npm run test:cluster
  *
  * Prints `ready <kubeconfig>` when it serves; stops on SIGINT/SIGTERM. Real time by default.
@@ -25,7 +25,7 @@ const { values } = parseArgs({
   },
 });
 if (values.help) {
-  console.log('usage: npm run reference-server -- [--kubeconfig <file>] [--token <t>] [--clock-scale <n>] [--context <name>]');
+  console.log('usage: npm run serve -- [--kubeconfig <file>] [--token <t>] [--clock-scale <n>] [--context <name>]');
   process.exit(0);
 }
 
@@ -44,7 +44,7 @@ const kubeconfig = {
 mkdirSync(dirname(file), { recursive: true });
 writeFileSync(file, JSON.stringify(kubeconfig, null, 2) + '\n', { mode: 0o600 });
 console.log(`ready ${file}`);
-console.error(`reference control plane at ${plane.url}; KUBECONFIG=${file}; Ctrl-C to stop`);
+console.error(`reference control plane at ${plane.url}; Ctrl-C to stop. Point kubectl at it:\n  export KUBECONFIG=${file}\n  kubectl get pods -w`);
 
 let stopping = false;
 const stop = async () => {

@@ -5,18 +5,13 @@
 import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import { PatchStrategy, setHeaderOptions, type V1StatefulSet } from '@kubernetes/client-node';
 import { expect } from 'chai';
-import YAML from 'yaml';
+import { yamlDocString } from '../support/docstrings.ts';
 import { fieldMismatches, getPath, hasPath } from '../support/fields.ts';
 import { applySetting, statefulSet } from '../support/manifests.ts';
 import { nameList, pairs } from '../support/text.ts';
 import { notYet, ok } from '../support/waiting.ts';
 import { plain, type ConformanceWorld } from '../support/world.ts';
 
-function yamlObject(text: string): Record<string, unknown> {
-  const doc = YAML.parse(text);
-  if (!doc || typeof doc !== 'object') throw new Error(`expected a YAML object, got: ${text}`);
-  return doc;
-}
 
 async function readPlain(world: ConformanceWorld, name: string): Promise<Record<string, unknown>> {
   return plain(await world.readStatefulSet(name), 'V1StatefulSet');
@@ -24,7 +19,7 @@ async function readPlain(world: ConformanceWorld, name: string): Promise<Record<
 
 When('I create a StatefulSet from:', async function (this: ConformanceWorld, manifest: string) {
   this.markAction();
-  await this.createStatefulSet(yamlObject(manifest) as V1StatefulSet);
+  await this.createStatefulSet(yamlDocString(manifest, this.currentStep) as V1StatefulSet);
 });
 
 When('I try to create a StatefulSet {string} with:', async function (this: ConformanceWorld, name: string, table: DataTable) {
@@ -35,19 +30,19 @@ When('I try to create a StatefulSet {string} with:', async function (this: Confo
 
 When('I patch StatefulSet {string} with:', async function (this: ConformanceWorld, name: string, patch: string) {
   this.markAction();
-  await this.patchStatefulSet(name, yamlObject(patch));
+  await this.patchStatefulSet(name, yamlDocString(patch, this.currentStep));
 });
 
 When('I try to patch StatefulSet {string} with:', async function (this: ConformanceWorld, name: string, patch: string) {
-  await this.attempt(() => this.patchStatefulSet(name, yamlObject(patch)));
+  await this.attempt(() => this.patchStatefulSet(name, yamlDocString(patch, this.currentStep)));
 });
 
 When('I patch the status of StatefulSet {string} with:', async function (this: ConformanceWorld, name: string, patch: string) {
-  await this.patchStatefulSetStatus(name, yamlObject(patch));
+  await this.patchStatefulSetStatus(name, yamlDocString(patch, this.currentStep));
 });
 
 When('I try to patch the status of StatefulSet {string} with:', async function (this: ConformanceWorld, name: string, patch: string) {
-  await this.attempt(() => this.patchStatefulSetStatus(name, yamlObject(patch)));
+  await this.attempt(() => this.patchStatefulSetStatus(name, yamlDocString(patch, this.currentStep)));
 });
 
 Then('StatefulSet {string} has:', async function (this: ConformanceWorld, name: string, table: DataTable) {

@@ -4,8 +4,9 @@
  * the report. Every scenario also checks the identity invariant the whole run long: never two
  * pods with one name at the same time.
  */
-import { After, AfterAll, Before, BeforeAll, Status, setDefaultTimeout, type ITestCaseHookParameter } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeAll, BeforeStep, Status, setDefaultTimeout, type ITestCaseHookParameter, type ITestStepHookParameter } from '@cucumber/cucumber';
 import { createHash, randomBytes } from 'node:crypto';
+import { stepSource } from './docstrings.ts';
 import { dumpNamespace } from './dump.ts';
 import { skipReason } from './gates.ts';
 import { identityViolations } from './invariants.ts';
@@ -15,6 +16,9 @@ import { RUN_ID_LABEL, type ConformanceParameters, type ConformanceWorld } from 
 
 // Steps bound their own waits with deadlines (support/waiting.ts); this only catches a hang.
 setDefaultTimeout(15 * 60 * 1000);
+
+/** Targets whose nodes are the harness's own: node faults hurt nobody there. */
+const LOCAL_TARGETS = new Set(['reference', 'control-plane', 'hybrid']);
 
 let target: Target | undefined;
 let info: TargetInfo | undefined;
@@ -34,7 +38,7 @@ AfterAll(async function () {
 Before(async function (this: ConformanceWorld, { pickle }: ITestCaseHookParameter) {
   if (!target || !info) throw new Error('the target did not start');
   const tags = pickle.tags.map((t) => t.name);
-  const reason = skipReason(tags, info, { allowDisruptive: target.name === 'reference' || target.name === 'control-plane' || !!this.parameters.disruptive });
+  const reason = skipReason(tags, info, { allowDisruptive: LOCAL_TARGETS.has(target.name) || !!this.parameters.disruptive });
   if (reason) {
     this.attach(`skipped: ${reason}`, 'text/plain');
     return 'skipped';
@@ -46,6 +50,11 @@ Before(async function (this: ConformanceWorld, { pickle }: ITestCaseHookParamete
     'statefulset-conformance.io/worker': process.env.CUCUMBER_WORKER_ID ?? '0',
   });
   this.attach(`namespace ${this.namespace} on ${info.name} (${info.serverVersion})`, 'text/plain');
+});
+
+// Steps name their feature file and line in errors about their own input (support/docstrings.ts).
+BeforeStep(function (this: ConformanceWorld, { gherkinDocument, pickle, pickleStep }: ITestStepHookParameter) {
+  this.currentStep = stepSource(gherkinDocument, pickleStep, pickle.uri);
 });
 
 After(async function (this: ConformanceWorld, { result }: ITestCaseHookParameter) {

@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { Clock } from '../reference/clock.ts';
+import type { StepSource } from './docstrings.ts';
 import { closeTrackedNamespace, openTrackedNamespace } from './interrupt.ts';
 import { ReadinessController } from './readiness.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
@@ -65,6 +66,8 @@ export class ConformanceWorld extends World<ConformanceParameters> {
   private readonly writtenGeneration = new Map<string, number>();
   /** Timeline sequence number at the last action a step took: ordering checks look after it. */
   actionMark = 0;
+  /** The feature file and line of the step running now (set by a BeforeStep hook). */
+  currentStep?: StepSource;
   /** Values a scenario remembers to compare later (UIDs, revisions, IPs). */
   readonly remembered = new Map<string, unknown>();
 

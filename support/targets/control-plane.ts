@@ -47,14 +47,17 @@ const envNumber = (name: string): number | undefined => {
 };
 
 export class ControlPlaneTarget implements Target {
-  readonly name = 'control-plane';
+  /** "hybrid" when the reference StatefulSet controller runs against the real API server. */
+  readonly name: string;
   private cp?: RunningControlPlane;
   private kc?: KubeConfig;
   private sim?: NodeSimulator;
   private readonly helpers: Array<{ name: string; stop(): Promise<void> }> = [];
   private readonly helperLogs = new Map<string, string[]>();
 
-  constructor(private readonly opts: ControlPlaneTargetOptions = {}) {}
+  constructor(private readonly opts: ControlPlaneTargetOptions = {}) {
+    this.name = opts.hybrid ? 'hybrid' : 'control-plane';
+  }
 
   private logger(component: string): (line: string) => void {
     return (line) => {

@@ -19,6 +19,10 @@ export async function createTarget(params: ConformanceParameters): Promise<Targe
         mutants: mutants as MutantName[],
       });
     }
+    case 'control-plane': {
+      const { ControlPlaneTarget } = await import('./control-plane.ts');
+      return new ControlPlaneTarget({ hybrid: !!params.hybrid });
+    }
     case 'cluster': {
       const { ClusterTarget } = await import('./cluster.ts');
       return new ClusterTarget({ context: params.context, labels: runLabels() });
