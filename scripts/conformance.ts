@@ -10,6 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ResultCollector, loadCatalogue, renderHtml, renderMarkdown, type TargetRun } from '../support/report/conformance.ts';
+import { differential, renderDifferential } from '../support/report/differential.ts';
 
 const TARGETS = { reference: 'reference', 'control-plane': 'control-plane', hybrid: 'hybrid', cluster: 'cluster', kind: 'kind' } as const;
 
@@ -69,11 +70,17 @@ const runs = readdirSync('reports')
 const catalogue = loadCatalogue();
 writeFileSync('reports/conformance.md', renderMarkdown(runs, catalogue));
 writeFileSync('reports/conformance.html', renderHtml(runs, catalogue));
+const comparisons = differential(runs);
+if (comparisons.length) writeFileSync('reports/differential.md', renderDifferential(comparisons));
 
 const count = (o: string) => run.scenarios.filter((s) => s.outcome === o).length;
-const covered = Object.keys(catalogue).filter((id) => run.scenarios.some((s) => s.guarantees.includes(id))).length;
+const uncovered = Object.keys(catalogue).filter((id) => !run.scenarios.some((s) => s.guarantees.includes(id)));
 console.log(
   `\n${reportName}: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped; ` +
-    `${covered}/${Object.keys(catalogue).length} guarantees covered. Report: reports/conformance.md`,
+    `${Object.keys(catalogue).length - uncovered.length}/${Object.keys(catalogue).length} guarantees covered. Report: reports/conformance.md`,
 );
-process.exitCode = success ? 0 : 1;
+for (const c of comparisons) console.log(`differential ${c.baseline} vs ${c.other}: ${c.compared} scenarios compared, ${c.differing.length} differ (reports/differential.md)`);
+// A whole-suite run must cover the whole catalogue: a guarantee without a scenario fails it.
+const wholeSuite = !positionals.length && !values.tags;
+if (wholeSuite && uncovered.length) console.error(`uncovered guarantees (no scenario is tagged with them): ${uncovered.join(', ')}`);
+process.exitCode = success && !(wholeSuite && uncovered.length) ? 0 : 1;

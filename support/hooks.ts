@@ -8,6 +8,7 @@ import { After, AfterAll, Before, BeforeAll, BeforeStep, Status, setDefaultTimeo
 import { createHash, randomBytes } from 'node:crypto';
 import { stepSource } from './docstrings.ts';
 import { dumpNamespace } from './dump.ts';
+import { LIFECYCLE_MEDIA_TYPE } from './report/differential.ts';
 import { skipReason } from './gates.ts';
 import { identityViolations } from './invariants.ts';
 import { createTarget } from './targets/index.ts';
@@ -66,6 +67,7 @@ After(async function (this: ConformanceWorld, { result }: ITestCaseHookParameter
       this.attach(this.timeline.render(), 'text/plain');
       this.attach(await dumpNamespace(this), 'text/yaml');
     }
+    this.attach(JSON.stringify(this.timeline.lifecycles()), LIFECYCLE_MEDIA_TYPE);
     if (this.readiness.errors.length) this.attach(`readiness writes that failed:\n${this.readiness.errors.join('\n')}`, 'text/plain');
     if (violations.length > 0) {
       throw new Error(`at-most-one pod per identity was violated:\n${violations.join('\n')}`);

@@ -5,7 +5,7 @@
  * condition on each change (support/waiting.ts), and ordering guarantees are asserted on the
  * recorded history rather than by polling.
  */
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, Watch, type KubernetesObject, type KubernetesListObject, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, Watch, type KubernetesObject, type KubernetesListObject, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { Clock } from '../reference/clock.ts';
 import { describePod, isReady, isTerminating } from './pods.ts';
@@ -51,8 +51,8 @@ export interface TimelineEntry {
   object: KubernetesObject;
 }
 
-/** Pod lifecycle milestones, per identity, compared across targets (differential timelines). */
-export type Milestone = 'created' | 'running' | 'ready' | 'terminating' | 'deleted';
+/** Pod and PVC lifecycle milestones, compared across targets (support/report/differential.ts). */
+export type Milestone = 'created' | 'running' | 'ready' | 'bound' | 'terminating' | 'deleted';
 
 type Listener = () => void;
 
@@ -171,26 +171,35 @@ export class Timeline {
     this.listeners.forEach((l) => l());
   }
 
-  /** Pod milestones in the order they happened, one line per change of state. */
-  milestones(): Array<{ pod: string; uid: string; milestone: Milestone }> {
-    const out: Array<{ pod: string; uid: string; milestone: Milestone }> = [];
-    const state = new Map<string, Set<Milestone>>();
-    for (const e of this.history('Pod')) {
-      const key = e.uid;
-      const seen = state.get(key) ?? new Set<Milestone>();
-      state.set(key, seen);
-      const pod = e.object as V1Pod;
-      const reached: Milestone[] = [];
-      if (e.type !== 'DELETED') {
-        reached.push('created');
+  /**
+   * Lifecycle milestones of every pod and PVC, per name (`Pod/web-0`), in the order they were
+   * reached; a recreated object's milestones follow its predecessor's. Each incarnation (uid)
+   * reaches each milestone once, so repeated readiness flips do not count. These sequences are
+   * what the differential report compares across targets: they hold no times.
+   */
+  lifecycles(): Record<string, Milestone[]> {
+    const out: Record<string, Milestone[]> = {};
+    const seen = new Map<string, Set<Milestone>>();
+    for (const e of this.entries) {
+      if (e.kind !== 'Pod' && e.kind !== 'PersistentVolumeClaim') continue;
+      const reached: Milestone[] = ['created'];
+      if (e.type === 'DELETED') reached.push('deleted');
+      else if (e.kind === 'Pod') {
+        const pod = e.object as V1Pod;
         if (pod.status?.phase === 'Running') reached.push('running');
         if (isReady(pod)) reached.push('ready');
         if (isTerminating(pod)) reached.push('terminating');
-      } else reached.push('created', 'deleted');
+      } else {
+        const claim = e.object as V1PersistentVolumeClaim;
+        if (claim.status?.phase === 'Bound') reached.push('bound');
+        if (claim.metadata?.deletionTimestamp) reached.push('terminating');
+      }
+      const done = seen.get(e.uid) ?? new Set<Milestone>();
+      seen.set(e.uid, done);
       for (const m of reached) {
-        if (seen.has(m)) continue;
-        seen.add(m);
-        out.push({ pod: e.name, uid: e.uid, milestone: m });
+        if (done.has(m)) continue;
+        done.add(m);
+        (out[`${e.kind}/${e.name}`] ??= []).push(m);
       }
     }
     return out;

@@ -15,6 +15,7 @@ import { ResultCollector, renderMarkdown, verdict } from '../support/report/conf
 import { nameList } from '../support/text.ts';
 import type { TargetInfo } from '../support/targets/target.ts';
 import { Timeline, type TimelineEntry } from '../support/timeline.ts';
+import { compareRuns, renderDifferential } from '../support/report/differential.ts';
 
 const info: TargetInfo = {
   name: 'cluster',
@@ -117,5 +118,37 @@ describe('conformance report', () => {
     const md = renderMarkdown([run], { 'G-23': { title: 'ordered', area: 'A' }, 'G-63': { title: 'dns', area: 'M' } });
     assert.match(md, /needs dns/);
     assert.match(md, /boom/);
+  });
+});
+
+describe('differential timelines', () => {
+  it('records each incarnation\'s milestones once, per name, in order', () => {
+    const t = timeline([
+      ['ADDED', 'web-0', 'a', {}],
+      ['MODIFIED', 'web-0', 'a', running],
+      ['MODIFIED', 'web-0', 'a', ready],
+      ['MODIFIED', 'web-0', 'a', running],
+      ['MODIFIED', 'web-0', 'a', ready, true],
+      ['DELETED', 'web-0', 'a', ready, true],
+      ['ADDED', 'web-0', 'b', ready],
+    ]);
+    assert.deepEqual(t.lifecycles(), { 'Pod/web-0': ['created', 'running', 'ready', 'terminating', 'deleted', 'created', 'running', 'ready'] });
+  });
+  it('lists the scenarios whose sequences differ, and only those', () => {
+    const scenario = (name: string, lifecycles: Record<string, string[]>, outcome: 'passed' | 'failed' = 'passed') =>
+      ({ name, uri: 'f.feature', line: 1, guarantees: [], tags: [], outcome, durationMs: 0, lifecycles });
+    const same = { 'Pod/web-0': ['created', 'running', 'ready'] };
+    const reference = { target: 'reference', startedAt: '', scenarios: [scenario('same', same), scenario('differs', same), scenario('failed', same)] };
+    const other = {
+      target: 'control-plane',
+      startedAt: '',
+      scenarios: [scenario('same', same), scenario('differs', { 'Pod/web-0': ['created', 'running', 'ready'], 'Pod/web-1': ['created'] }), scenario('failed', same, 'failed')],
+    };
+    const c = compareRuns(reference, other);
+    assert.equal(c.compared, 2);
+    assert.deepEqual(c.differing.map((d) => d.scenario), ['differs']);
+    assert.deepEqual(c.differing[0]!.differences, [{ object: 'Pod/web-1', baseline: [], other: ['created'] }]);
+    assert.deepEqual(c.notCompared.map((n) => n.scenario), ['failed']);
+    assert.match(renderDifferential([c]), /\| Pod\/web-1 \| \(none\) \| created \|/);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Envelope } from '@cucumber/messages';
+import { LIFECYCLE_MEDIA_TYPE } from './differential.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped' | 'undefined' | 'pending' | 'ambiguous' | 'unknown';
 
@@ -18,6 +19,8 @@ export interface ScenarioResult {
   /** Why it was skipped, or the failure message (first lines). */
   reason?: string;
   durationMs: number;
+  /** Pod and PVC lifecycle milestones per object (support/report/differential.ts). */
+  lifecycles?: Record<string, string[]>;
 }
 
 export interface TargetRun {
@@ -44,7 +47,7 @@ export class ResultCollector {
   private readonly lines = new Map<string, number>();
   private readonly testCases = new Map<string, string>();
   private readonly started = new Map<string, { testCaseId: string; at: number }>();
-  private readonly outcome = new Map<string, { outcome: Outcome; reason?: string; durationMs: number }>();
+  private readonly outcome = new Map<string, { outcome: Outcome; reason?: string; durationMs: number; lifecycles?: Record<string, string[]> }>();
   serverVersion?: string;
 
   add(envelope: Envelope): void {
@@ -66,6 +69,11 @@ export class ResultCollector {
       const s = envelope.testCaseStarted;
       this.started.set(s.id, { testCaseId: s.testCaseId, at: toMs(s.timestamp) });
       this.outcome.set(s.testCaseId, { outcome: 'passed', durationMs: 0 });
+    }
+    if (envelope.attachment?.testCaseStartedId && envelope.attachment.mediaType === LIFECYCLE_MEDIA_TYPE) {
+      const testCaseId = this.started.get(envelope.attachment.testCaseStartedId)?.testCaseId;
+      const current = testCaseId && this.outcome.get(testCaseId);
+      if (current) current.lifecycles = JSON.parse(envelope.attachment.body) as Record<string, string[]>;
     }
     if (envelope.attachment?.testCaseStartedId && envelope.attachment.mediaType === 'text/plain') {
       const body = envelope.attachment.body;
@@ -106,6 +114,7 @@ export class ResultCollector {
         outcome: result?.outcome ?? 'unknown',
         reason: result?.reason,
         durationMs: result?.durationMs ?? 0,
+        ...(result?.lifecycles ? { lifecycles: result.lifecycles } : {}),
       });
     }
     return out;
@@ -123,7 +132,7 @@ function firstLines(text: string, n = 6): string {
 /** One cell of the matrix: how a guarantee fared on one target. */
 export function verdict(run: TargetRun, id: string): { outcome: Outcome | 'untested'; detail: string } {
   const scenarios = run.scenarios.filter((s) => s.guarantees.includes(id));
-  if (scenarios.length === 0) return { outcome: 'untested', detail: '' };
+  if (scenarios.length === 0) return { outcome: 'untested', detail: 'uncovered: no scenario in this run' };
   const worst = scenarios.reduce((a, b) => (RANK.indexOf(b.outcome) > RANK.indexOf(a.outcome) ? b : a));
   const counts = `${scenarios.filter((s) => s.outcome === 'passed').length}/${scenarios.length}`;
   return { outcome: worst.outcome, detail: worst.outcome === 'passed' ? counts : `${counts}: ${worst.name}${worst.reason ? ` — ${worst.reason.split('\n')[0]}` : ''}` };
