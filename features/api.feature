@@ -113,7 +113,9 @@ Feature: The StatefulSet API
       | spec.updateStrategy | { type: OnDelete, rollingUpdate: { partition: 1 } } |
     Then the request is rejected as "Invalid" on field "spec.updateStrategy.rollingUpdate"
 
-  @guarantee:G-05 @guarantee:G-47
+  # Kubernetes 1.37 replaced the one spec-wide Forbidden error with a per-field "field is
+  # immutable" (ValidateStatefulSetUpdate in pkg/apis/apps/validation).
+  @guarantee:G-05 @guarantee:G-47 @k8s:>=1.37
   Scenario Outline: <field> cannot be changed after creation
     Given a ready StatefulSet "web" with:
       | replicas            | 1    |
@@ -122,7 +124,27 @@ Feature: The StatefulSet API
       """
       <patch>
       """
-    Then the request is rejected as "Invalid" with a message containing "updates to statefulset spec for fields other than"
+    Then the request is rejected as "Invalid" on field "spec.<field>"
+    And the request is rejected as "Invalid" with a message containing "field is immutable"
+
+    Examples:
+      | field                | patch                                                                                                   |
+      | selector             | spec: { selector: { matchLabels: { app: web, extra: x } }, template: { metadata: { labels: { app: web, extra: x } } } } |
+      | serviceName          | spec: { serviceName: elsewhere }                                                                        |
+      | podManagementPolicy  | spec: { podManagementPolicy: Parallel }                                                                 |
+      | volumeClaimTemplates | spec: { volumeClaimTemplates: [ { metadata: { name: data }, spec: { accessModes: [ReadWriteOnce], resources: { requests: { storage: 2Gi } } } } ] } |
+
+  @guarantee:G-05 @guarantee:G-47 @k8s:<1.37
+  Scenario Outline: <field> cannot be changed after creation (one spec-wide error before 1.37)
+    Given a ready StatefulSet "web" with:
+      | replicas            | 1    |
+      | volumeClaimTemplate | data |
+    When I try to patch StatefulSet "web" with:
+      """
+      <patch>
+      """
+    Then the request is rejected as "Invalid" on field "spec"
+    And the request is rejected as "Invalid" with a message containing "updates to statefulset spec for fields other than"
 
     Examples:
       | field                | patch                                                                                                   |

@@ -36,6 +36,10 @@ Feature: Health, halting and minReadySeconds
       | replicas            | 3        |
       | podManagementPolicy | Parallel |
       | minReadySeconds     | 20       |
+    # Available first: since 1.37 (MaxUnavailableStatefulSet on) a Parallel rolling update
+    # replaces old pods that are not yet available all at once, without waiting.
+    And eventually StatefulSet "web" reports:
+      | availableReplicas | 3 |
     When I change the image of StatefulSet "web"
     Then StatefulSet "web" finishes rolling out with 3 replicas
     And each replaced pod of "web" was deleted at least 20 seconds after the previous replacement became ready

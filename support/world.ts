@@ -15,6 +15,7 @@ import {
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+import { config as chaiConfig } from 'chai';
 import type { Clock } from '../reference/clock.ts';
 import type { StepSource } from './docstrings.ts';
 import { closeTrackedNamespace, openTrackedNamespace } from './interrupt.ts';
@@ -38,6 +39,9 @@ export interface ConformanceParameters {
   /** kind target: keep the cluster after the run. */
   keepCluster?: boolean;
 }
+
+// A failed assertion shows what it saw in full: a truncated API error message explains nothing.
+chaiConfig.truncateThreshold = 0;
 
 /** The labels that mark a namespace as the harness's own. */
 export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'statefulset-conformance' };

@@ -179,8 +179,8 @@ describe('StatefulSet controller against the reference API server', () => {
     assert.deepEqual(claims.items.map((c) => c.metadata?.name).sort(), ['data-web-0', 'data-web-1', 'data-web-2']);
     const events = await core.listNamespacedEvent({ namespace: NS });
     const reasons = events.items.filter((e) => e.involvedObject.name === 'web').map((e) => `${e.reason}:${e.message}`);
-    assert.ok(reasons.includes('SuccessfulCreate:create Pod web-0 in StatefulSet web successful'), reasons.join('\n'));
-    assert.ok(reasons.includes('SuccessfulCreate:create Claim data-web-0 Pod web-0 in StatefulSet web success'), reasons.join('\n'));
+    assert.ok(reasons.includes('SuccessfulCreate:Create Pod web-0 in StatefulSet web successful'), reasons.join('\n'));
+    assert.ok(reasons.includes('SuccessfulCreate:Create Claim data-web-0 Pod web-0 in StatefulSet web success'), reasons.join('\n'));
     assert.ok(events.items.every((e) => e.source?.component === 'statefulset-controller' || e.involvedObject.name !== 'web'));
   });
 

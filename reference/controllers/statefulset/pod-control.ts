@@ -227,9 +227,9 @@ export class StatefulPodControl {
   recordPodEvent(verb: Verb, set: V1StatefulSet, pod: V1Pod, err?: unknown): void {
     const podName = pod.metadata?.name, setName = set.metadata?.name;
     if (err === undefined) {
-      this.recorder.event(set, 'Normal', `Successful${title(verb)}`, `${verb} Pod ${podName} in StatefulSet ${setName} successful`);
+      this.recorder.event(set, 'Normal', `Successful${title(verb)}`, `${title(verb)} Pod ${podName} in StatefulSet ${setName} successful`);
     } else {
-      this.recorder.event(set, 'Warning', `Failed${title(verb)}`, `${verb} Pod ${podName} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
+      this.recorder.event(set, 'Warning', `Failed${title(verb)}`, `${title(verb)} Pod ${podName} in StatefulSet ${setName} failed error: ${errorMessage(err)}`);
     }
   }
 
@@ -237,13 +237,13 @@ export class StatefulPodControl {
   recordClaimEvent(verb: Verb, set: V1StatefulSet, pod: V1Pod, claim: V1PersistentVolumeClaim, err?: unknown): void {
     const claimName = claim.metadata?.name, podName = pod.metadata?.name, setName = set.metadata?.name;
     if (err === undefined) {
-      this.recorder.event(set, 'Normal', `Successful${title(verb)}`, `${verb} Claim ${claimName} Pod ${podName} in StatefulSet ${setName} success`);
+      this.recorder.event(set, 'Normal', `Successful${title(verb)}`, `${title(verb)} Claim ${claimName} Pod ${podName} in StatefulSet ${setName} success`);
     } else {
       this.recorder.event(
         set,
         'Warning',
         `Failed${title(verb)}`,
-        `${verb} Claim ${claimName} for Pod ${podName} in StatefulSet ${setName} failed error: ${errorMessage(err)}`,
+        `${title(verb)} Claim ${claimName} for Pod ${podName} in StatefulSet ${setName} failed error: ${errorMessage(err)}`,
       );
     }
   }
