@@ -6,6 +6,8 @@
  */
 import { After, AfterAll, Before, BeforeAll, BeforeStep, Status, setDefaultTimeout, type ITestCaseHookParameter, type ITestStepHookParameter } from '@cucumber/cucumber';
 import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { stepSource } from './docstrings.ts';
 import { dumpNamespace } from './dump.ts';
 import { LIFECYCLE_MEDIA_TYPE } from './report/differential.ts';
@@ -32,9 +34,25 @@ BeforeAll(async function () {
   info = await target.start();
 });
 
+/** Scenarios of this worker that failed: their target's component logs are kept in reports/. */
+let failedScenarios = 0;
+
 AfterAll(async function () {
-  await target?.stop();
+  try {
+    if (failedScenarios > 0 && target?.logs && info) await keepLogs(target, `reports/${info.name}/logs`);
+  } finally {
+    await target?.stop();
+  }
 });
+
+/** Writes each component's log to `dir`, one file per component (and worker, when parallel). */
+async function keepLogs(t: Target, dir: string): Promise<void> {
+  const logs = await t.logs!();
+  await mkdir(dir, { recursive: true });
+  const worker = process.env.CUCUMBER_WORKER_ID ? `.worker-${process.env.CUCUMBER_WORKER_ID}` : '';
+  for (const [component, text] of Object.entries(logs)) await writeFile(join(dir, `${component}${worker}.log`), text);
+  process.stderr.write(`${failedScenarios} scenario(s) failed: component logs kept in ${dir}/\n`);
+}
 
 Before(async function (this: ConformanceWorld, { pickle }: ITestCaseHookParameter) {
   if (!target || !info) throw new Error('the target did not start');
@@ -63,6 +81,7 @@ After(async function (this: ConformanceWorld, { result }: ITestCaseHookParameter
   try {
     const violations = identityViolations(this.timeline);
     const failed = result?.status === Status.FAILED || violations.length > 0;
+    if (failed) failedScenarios++;
     if (failed) {
       this.attach(this.timeline.render(), 'text/plain');
       this.attach(await dumpNamespace(this), 'text/yaml');
