@@ -74,9 +74,9 @@ When('I scale StatefulSet {string} to {int}', async function (this: ConformanceW
 
 When('I change StatefulSet {string} with:', async function (this: ConformanceWorld, name: string, table: DataTable) {
   this.markAction();
-  const set = await this.readStatefulSet(name);
-  for (const [key, value] of pairs(table.raw())) applySetting(set, key, value);
-  await this.replaceStatefulSet(set);
+  await this.updateStatefulSet(name, (set) => {
+    for (const [key, value] of pairs(table.raw())) applySetting(set, key, value);
+  });
 });
 
 Then('the pods of {string} are {string}', async function (this: ConformanceWorld, name: string, expected: string) {

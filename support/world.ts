@@ -18,7 +18,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { config as chaiConfig } from 'chai';
 import type { Clock } from '../reference/clock.ts';
 import type { StepSource } from './docstrings.ts';
-import { closeTrackedNamespace, openTrackedNamespace } from './interrupt.ts';
+import { closeTrackedNamespace, interruptSignal, openTrackedNamespace } from './interrupt.ts';
 import { ReadinessController } from './readiness.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
 import { Timeline, type WatchedKind } from './timeline.ts';
@@ -98,7 +98,8 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     this.timeline = new Timeline(this.kc, name, this.clock);
     await this.timeline.start();
     this.readiness = new ReadinessController(this.core, this.timeline, this.clock);
-    this.waiter = new Waiter(this.timeline, this.clock);
+    // A SIGINT/SIGTERM cuts the running scenario's waits short (support/interrupt.ts).
+    this.waiter = new Waiter(this.timeline, this.clock, interruptSignal);
   }
 
   onCleanup(fn: () => Promise<unknown>): void {
@@ -221,10 +222,22 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     return set;
   }
 
-  async replaceStatefulSet(set: V1StatefulSet): Promise<V1StatefulSet> {
-    const updated = await this.apps.replaceNamespacedStatefulSet({ name: set.metadata!.name!, namespace: this.namespace, body: set });
-    this.noteWrite(updated);
-    return updated;
+  /**
+   * Read, change, replace: the way a client updates an object that a controller also writes
+   * (its status), retrying on 409 Conflict with a fresh read as client-go's RetryOnConflict does.
+   */
+  async updateStatefulSet(name: string, change: (set: V1StatefulSet) => void): Promise<V1StatefulSet> {
+    for (let attempt = 1; ; attempt++) {
+      const set = await this.readStatefulSet(name);
+      change(set);
+      try {
+        const updated = await this.apps.replaceNamespacedStatefulSet({ name, namespace: this.namespace, body: set });
+        this.noteWrite(updated);
+        return updated;
+      } catch (err) {
+        if (!(err instanceof ApiException && err.code === 409) || attempt >= 5) throw err;
+      }
+    }
   }
 
   async patchStatefulSetStatus(name: string, body: object): Promise<V1StatefulSet> {
