@@ -29,6 +29,9 @@ class FakeCluster {
   readonly pods = new Map<string, V1Pod>();
   readonly revisions: V1ControllerRevision[] = [];
   readonly actions: string[] = [];
+  readonly events: string[] = [];
+  /** When set, pod deletions fail with this error (after being recorded as actions). */
+  deleteError?: unknown;
   statusWrites = 0;
   private uid = 0;
   readonly control: StatefulSetControl;
@@ -44,9 +47,10 @@ class FakeCluster {
         this.actions.push(`create ${pod.metadata!.name}`);
       },
       deleteStatefulPod: async (_s: V1StatefulSet, pod: V1Pod) => {
+        this.actions.push(`delete ${pod.metadata!.name}`);
+        if (this.deleteError) throw this.deleteError;
         const stored = this.pods.get(pod.metadata!.name!);
         if (stored) stored.metadata!.deletionTimestamp = this.clock.now();
-        this.actions.push(`delete ${pod.metadata!.name}`);
       },
       forceDeletePod: async (pod: V1Pod) => {
         this.pods.delete(pod.metadata!.name!);
@@ -57,6 +61,7 @@ class FakeCluster {
       updatePodClaimForRetentionPolicy: async () => undefined,
       podClaimIsStale: () => false,
       createMissingPersistentVolumeClaims: async () => undefined,
+      recorder: { event: (_s: V1StatefulSet, type: string, reason: string, message: string) => this.events.push(`${type} ${reason}: ${message}`) },
     } as unknown as StatefulPodControl;
     const history = {
       listControllerRevisions: () => this.revisions.map((r) => structuredClone(r)),
@@ -89,13 +94,17 @@ class FakeCluster {
     this.control = new StatefulSetControl({ podControl, history, statusUpdater, clock: this.clock, m: new Mutants(mutants), log: () => undefined });
   }
 
+  lastError?: unknown;
+
   /** One controller pass; returns the actions it took. */
   async sync(): Promise<string[]> {
     const before = this.actions.length;
+    this.lastError = undefined;
     try {
       await this.control.updateStatefulSet(this.set, [...this.pods.values()]);
-    } catch {
+    } catch (err) {
       // errors requeue upstream; the tests look at actions
+      this.lastError = err;
     }
     return this.actions.slice(before);
   }
@@ -276,6 +285,92 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     await c.settle();
     c.image('img:2');
     assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-4', 'delete web-3']);
+    assert.deepEqual(await c.sync(), [], 'two unavailable pods use up the budget');
+    c.reap();
+    assert.deepEqual((await c.sync()).sort(), ['create web-3', 'create web-4'], 'new pods, not yet available, fill the budget');
+    c.ready('web-4');
+    assert.deepEqual(await c.sync(), ['delete web-2'], 'web-3 (updated, not ready yet) takes one of the two slots');
+  });
+
+  const parallel = (replicas: number, maxUnavailable: number | string, extra: Partial<V1StatefulSet['spec']> = {}) =>
+    makeSet({ replicas, podManagementPolicy: 'Parallel', updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 0, maxUnavailable } }, ...extra });
+  const unready = (c: FakeCluster, ...names: string[]) => {
+    for (const n of names) c.pods.get(n)!.status!.conditions![0].status = 'False';
+  };
+
+  it('Parallel (1.37) phase 1: old pods that are not available are all deleted, whatever the budget', async () => {
+    const c = new FakeCluster(parallel(5, 2));
+    await c.settle();
+    unready(c, 'web-0', 'web-1');
+    c.image('img:2');
+    // Two unavailable use up maxUnavailable 2, but both still need the update: phase 1 deletes
+    // them, phase 2 has no budget left for the available ones.
+    assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-1', 'delete web-0']);
+    assert.deepEqual(await c.sync(), [], 'terminating pods do not need the update any more');
+  });
+
+  it('Parallel (1.37) phase 2: available old pods only within the remaining budget, from the top', async () => {
+    const c = new FakeCluster(parallel(4, 2));
+    await c.settle();
+    unready(c, 'web-0');
+    c.image('img:2');
+    assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-0', 'delete web-3']);
+    const low = new FakeCluster(parallel(4, 2), ['rolling-update-lowest-first']);
+    await low.settle();
+    unready(low, 'web-3');
+    low.image('img:2');
+    assert.deepEqual(await low.sync(), ['create-revision 2', 'delete web-3', 'delete web-0'], 'mutant: lowest first');
+  });
+
+  it('Parallel (1.37): with minReadySeconds no pod is available, so every old pod is replaced at once', async () => {
+    const c = new FakeCluster(parallel(3, 1, { minReadySeconds: 3600 }));
+    await c.settle();
+    assert.equal(c.set.status?.availableReplicas, 0);
+    c.image('img:2');
+    assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-2', 'delete web-1', 'delete web-0']);
+    c.reap();
+    assert.deepEqual((await c.sync()).sort(), ['create web-0', 'create web-1', 'create web-2']);
+    c.readyAll();
+    await c.sync();
+    assert.equal(c.set.status?.currentRevision, c.set.status?.updateRevision, 'complete once updated and ready, available or not');
+  });
+
+  it('Parallel (1.37): the partition bounds both phases; a new unavailable pod holds back the rest', async () => {
+    const c = new FakeCluster(parallel(4, 1, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2, maxUnavailable: 1 } } }));
+    await c.settle();
+    unready(c, 'web-0', 'web-3');
+    c.image('img:2');
+    assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-3'], 'web-0 is below the partition');
+    c.reap();
+    assert.deepEqual(await c.sync(), ['create web-3']);
+    assert.deepEqual(await c.sync(), [], 'web-0 needs the update but lies below the partition; web-3 is updated');
+    c.ready('web-3');
+    assert.deepEqual(await c.sync(), [], 'web-0 (unavailable, below the partition) still uses up the budget');
+    c.ready('web-0');
+    assert.deepEqual(await c.sync(), ['delete web-2']);
+  });
+
+  it('OrderedReady (1.37) keeps the single pass: an unavailable old pod blocks the update', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    unready(c, 'web-0');
+    c.image('img:2');
+    assert.deepEqual(await c.sync(), ['create-revision 2'], 'unavailable (1) >= maxUnavailable (1): nothing');
+    const p = new FakeCluster(makeSet({ podManagementPolicy: 'Parallel' }), ['parallel-one-at-a-time']);
+    await p.settle();
+    unready(p, 'web-0');
+    p.image('img:2');
+    assert.deepEqual(await p.sync(), ['create-revision 2'], 'mutant parallel-one-at-a-time updates like OrderedReady');
+  });
+
+  it('a failed deletion ends the rolling update with the error; NotFound is handled by DeleteStatefulPod', async () => {
+    const c = new FakeCluster(parallel(3, 2));
+    await c.settle();
+    c.image('img:2');
+    c.deleteError = new ApiException(500, 'boom', JSON.stringify({ reason: 'InternalError', message: 'boom' }), {});
+    assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-2']);
+    assert.ok(c.lastError, 'the pass returns the error');
+    assert.equal(c.set.status?.currentReplicas, 3, 'a failed deletion is not counted');
   });
 
   it('OnDelete never deletes for update; recreated pods take the update revision', async () => {
@@ -287,6 +382,62 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     assert.deepEqual(await c.sync(), ['create web-0']);
     assert.equal(c.revisionOf('web-0'), c.set.status?.updateRevision);
     assert.notEqual(c.set.status?.currentRevision, c.set.status?.updateRevision);
+  });
+
+  it('OnDelete (1.37 completeUpdate): once every pod is updated and ready the update revision becomes current', async () => {
+    const c = new FakeCluster(makeSet({ updateStrategy: { type: 'OnDelete' } }));
+    await c.settle();
+    const old = c.set.status!.currentRevision;
+    c.image('img:2');
+    await c.sync();
+    const update = c.set.status!.updateRevision;
+    for (const name of ['web-2', 'web-1']) {
+      c.pods.delete(name);
+      await c.settle();
+    }
+    assert.equal(c.set.status?.currentRevision, old, 'web-0 is still on the old revision');
+    assert.equal(c.set.status?.updatedReplicas, 2);
+    c.pods.delete('web-0');
+    await c.settle();
+    assert.equal(c.set.status?.currentRevision, update);
+    assert.equal(c.set.status?.currentReplicas, 3);
+  });
+
+  it('status conditions are carried over from the stored status (1.37)', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    const writes = c.statusWrites;
+    const conditions = [{ type: 'Example', status: 'True', reason: 'Test', lastTransitionTime: c.clock.now() }];
+    c.set = { ...c.set, status: { ...c.set.status!, conditions } };
+    await c.sync();
+    assert.equal(c.statusWrites, writes, 'unchanged conditions do not make the status inconsistent');
+    c.update({ minReadySeconds: 0 });
+    await c.sync();
+    assert.equal(c.statusWrites, writes + 1);
+    assert.deepEqual(c.set.status?.conditions, conditions, 'a status write keeps them');
+  });
+
+  it('Recreate while StatefulSetRecreateStrategy is off: a Warning, an error, no pods and no status write', async () => {
+    const c = new FakeCluster(makeSet({ updateStrategy: { type: 'Recreate' } }));
+    assert.deepEqual(await c.sync(), ['create-revision 1']);
+    assert.match(String(c.lastError), /uses Recreate strategy but feature gate StatefulSetRecreateStrategy is disabled/);
+    assert.deepEqual(c.events, ['Warning UnknownStrategy: statefulset ns/web uses Recreate strategy but feature gate StatefulSetRecreateStrategy is disabled']);
+    assert.equal(c.statusWrites, 0);
+  });
+
+  it('an old revision that restores to the current template is reused (StatefulSetSemanticRevisionComparison)', async () => {
+    const c = new FakeCluster(makeSet());
+    await c.settle();
+    assert.equal(c.revisions.length, 1);
+    // The same template recorded by another serialiser: an extra field the model does not know.
+    const data = c.revisions[0].data as { spec: { template: { spec: Record<string, unknown> } } };
+    data.spec.template.spec.someFutureField = true;
+    const before = c.revisions[0].metadata!.name;
+    assert.deepEqual(await c.sync(), []);
+    assert.equal(c.revisions.length, 1);
+    assert.equal(c.set.status?.updateRevision, before);
+    c.image('img:2');
+    assert.deepEqual((await c.sync()).slice(0, 1), ['create-revision 2'], 'a real template change still makes a revision');
   });
 
   it('rollback reuses the earlier revision and bumps its number (mutant creates a new one)', async () => {

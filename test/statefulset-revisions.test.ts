@@ -14,8 +14,12 @@ import {
   newRevision,
   nextRevision,
   safeEncodeString,
+  setMatchesLatestExistingRevision,
   sortControllerRevisions,
 } from '../reference/controllers/statefulset/revisions.ts';
+import { ControllerHistory } from '../reference/controllers/statefulset/history.ts';
+import type { AppsV1Api } from '@kubernetes/client-node';
+import type { Informer } from '../reference/controllers/runtime.ts';
 import { makeSet } from './statefulset-fixtures.ts';
 
 describe('StatefulSet ControllerRevisions (controller_history.go, stateful_set_utils.go)', () => {
@@ -78,5 +82,55 @@ describe('StatefulSet ControllerRevisions (controller_history.go, stateful_set_u
     const restored = applyRevision(changed, r1);
     assert.equal(restored.spec?.template.spec?.containers[0].image, 'img:1');
     assert.equal(restored.spec?.replicas, 3);
+  });
+
+  it('setMatchesLatestExistingRevision: restoring the latest revision gives the same template', () => {
+    const set = makeSet();
+    const latest = newRevision(set, 1, 0);
+    const proposed = newRevision(set, 2, 0);
+    assert.ok(setMatchesLatestExistingRevision(set, proposed, latest));
+    // Encoded differently (a field the model drops): not EqualRevision, but semantically equal.
+    const foreign = structuredClone(latest);
+    (foreign.data as { spec: { template: { spec: Record<string, unknown> } } }).spec.template.spec.someFutureField = 'x';
+    assert.ok(!equalRevision(proposed, foreign));
+    assert.ok(setMatchesLatestExistingRevision(set, proposed, foreign));
+    const changed = makeSet();
+    changed.spec!.template.spec!.containers[0].image = 'img:2';
+    assert.ok(!setMatchesLatestExistingRevision(changed, newRevision(changed, 2, 0), latest));
+  });
+
+  it('applyRevision restores only the spec (1.37): metadata and status stay the set\'s', () => {
+    const set = makeSet();
+    const r1 = newRevision(set, 1, 0);
+    const changed = makeSet();
+    changed.metadata!.labels = { keep: 'me' };
+    changed.status = { replicas: 2, currentRevision: 'x' };
+    changed.spec!.template.spec!.containers[0].image = 'img:2';
+    const restored = applyRevision(changed, r1);
+    assert.equal(restored.spec?.template.spec?.containers[0].image, 'img:1');
+    assert.deepEqual(restored.metadata?.labels, { keep: 'me' });
+    assert.deepEqual(restored.status, changed.status);
+  });
+
+  it('ListControllerRevisions (1.37 controller index): orphans and revisions whose controller ref names this set', () => {
+    const set = makeSet();
+    const rev = (name: string, ref?: { kind: string; name: string; uid: string }) => ({
+      metadata: {
+        name,
+        labels: { app: 'web' },
+        ownerReferences: ref ? [{ apiVersion: 'apps/v1', controller: true, ...ref }] : undefined,
+      },
+      revision: 1,
+    });
+    const all = [
+      rev('orphan'),
+      rev('mine', { kind: 'StatefulSet', name: 'web', uid: 'uid-web' }),
+      rev('other', { kind: 'StatefulSet', name: 'db', uid: 'uid-db' }),
+      rev('same-uid-other-name', { kind: 'StatefulSet', name: 'db', uid: 'uid-web' }),
+      { ...rev('unselected'), metadata: { name: 'unselected', labels: { app: 'db' } } },
+    ];
+    const informer = { list: () => all } as unknown as Informer<V1ControllerRevision>;
+    const history = new ControllerHistory({} as AppsV1Api, informer);
+    assert.deepEqual(history.listControllerRevisions(set).map((r) => r.metadata?.name), ['orphan', 'mine']);
   });
 });

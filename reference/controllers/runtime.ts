@@ -113,6 +113,14 @@ export class Informer<T extends KubernetesObject> {
     return this.lw.list(namespace).map((o) => this.typedOrSelf(o));
   }
 
+  /**
+   * client-go's Store.LastStoreSyncResourceVersion: the resourceVersion of the last list or
+   * watch event applied to the cache ('' before the first list and after a 410 Gone).
+   */
+  lastSyncResourceVersion(): string {
+    return this.lw.latestResourceVersion();
+  }
+
   private typedOrSelf(o: T): T {
     const ts = o.metadata?.creationTimestamp as unknown;
     return typeof ts === 'string' ? this.deserialize(o) : o;

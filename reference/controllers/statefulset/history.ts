@@ -1,5 +1,5 @@
 /**
- * ControllerRevision storage for one controller kind, ported from
+ * ControllerRevision storage for one controller kind, ported from v1.37.2
  * pkg/controller/history/controller_history.go (realHistory): list owned-or-orphan revisions
  * from the informer, create with collision handling, bump .revision, adopt, delete.
  */
@@ -16,12 +16,17 @@ export class ControllerHistory {
     private readonly revisions: Informer<V1ControllerRevision>,
   ) {}
 
-  /** ListControllerRevisions: revisions matching the selector that the set owns or nobody controls. */
+  /**
+   * ListControllerRevisions: revisions matching the selector that nobody controls or whose
+   * controller ref is this set. Since v1.37 upstream looks them up by the controller index
+   * (namespace/kind/name/uid of the ref, or the namespace for orphans), so a ref must name
+   * the set by kind and name as well as UID.
+   */
   listControllerRevisions(set: V1StatefulSet): V1ControllerRevision[] {
     return this.revisions.list(set.metadata?.namespace).filter((r) => {
       if (!selectorMatches(set.spec?.selector, r.metadata?.labels)) return false;
       const ref = r.metadata?.ownerReferences?.find((o) => o.controller);
-      return !ref || ref.uid === set.metadata?.uid;
+      return !ref || (ref.kind === 'StatefulSet' && ref.name === set.metadata?.name && ref.uid === set.metadata?.uid);
     });
   }
 

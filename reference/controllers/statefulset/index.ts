@@ -2,15 +2,18 @@
  * The reference StatefulSet controller: a TypeScript port of kube-controller-manager's
  * StatefulSet controller that reaches the cluster only through the HTTP API (client-node).
  *
- * Ported from kubernetes/kubernetes, newest stored sources (v1.35 semantics):
- *   pkg/controller/statefulset/stateful_set_control.go   @ 0004b149a571af0103032a1788dc9fa70b885601
- *     (MaxBatchSize = 500, isUnavailable, maxUnavailable loop; MaxUnavailableStatefulSet on)
- *   pkg/controller/statefulset/stateful_set_utils.go     ≈ v1.33/1.34 (controller-ref PVC retention,
- *     pod-index label, ordinals.start; PodIndexLabel gate treated as GA/on)
- *   pkg/controller/statefulset/stateful_pod_control.go   ≈ v1.32 (ConflictingController, StatefulSetAutoDeletePVC GA)
- *   pkg/controller/statefulset/stateful_set.go           ≈ v1.31+ (minReadySeconds requeues)
+ * Ported from kubernetes/kubernetes v1.37.2 with its default feature gates (features.ts):
+ *   pkg/controller/statefulset/stateful_set.go                (informers, handlers, sync, the
+ *     availability requeues, StaleControllerConsistencyStatefulSet)
+ *   pkg/controller/statefulset/stateful_set_control.go        (MaxBatchSize = 500, isUnavailable,
+ *     updateStatefulSetAfterInvariantEstablished with MaxUnavailableStatefulSet on, completeUpdate)
+ *   pkg/controller/statefulset/stateful_set_utils.go          (controller-ref PVC retention, pod-index
+ *     label, ordinals.start, ApplyRevision restoring .spec, conditions in inconsistentStatus)
+ *   pkg/controller/statefulset/stateful_pod_control.go        (ConflictingController; NotFound on
+ *     delete is success)
  *   pkg/controller/statefulset/stateful_set_status_updater.go, pkg/controller/history/controller_history.go,
- *   pkg/controller/controller_ref_manager.go (ClaimPods), pkg/api/v1/pod/util.go (IsPodAvailable).
+ *   pkg/controller/util/consistency/consistency.go, pkg/controller/controller_ref_manager.go (ClaimPods),
+ *   pkg/controller/controller_utils.go (FindMinNextPodAvailabilityCheck), pkg/api/v1/pod/util.go (IsPodAvailable).
  * This file ports stateful_set.go: informers, event handlers, the work queue and sync().
  */
 import {
@@ -26,12 +29,14 @@ import {
 import type { Clock } from '../../clock.ts';
 import { Informer, WorkQueue, keyOf, splitKey } from '../runtime.ts';
 import { errorMessage } from './api-errors.ts';
+import { ConsistencyStore, NO_CONSISTENCY } from './consistency.ts';
 import { EventRecorder } from './events.ts';
 import { ControllerHistory } from './history.ts';
 import { Mutants, type MutantName } from './mutants.ts';
-import { isPodReady } from './pod-health.ts';
+import { FEATURE_GATES } from './features.ts';
+import { findMinNextPodAvailabilityCheck, isPodReady } from './pod-health.ts';
 import { StatefulPodControl } from './pod-control.ts';
-import { isMemberOf, replicasOf } from './pod-identity.ts';
+import { isMemberOf } from './pod-identity.ts';
 import { claimPods, recheckDeletionTimestamp } from './ref-manager.ts';
 import { selectorIsValid, selectorMatches } from './selector.ts';
 import { StatefulSetControl } from './set-control.ts';
@@ -71,11 +76,26 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
     clock,
   );
 
+  // StaleControllerConsistencyStatefulSet: the controller's writes are remembered per set, and a
+  // set is only synced once these informers have caught up with them.
+  const consistency = FEATURE_GATES.StaleControllerConsistencyStatefulSet
+    ? new ConsistencyStore({
+        pods: () => pods.lastSyncResourceVersion(),
+        persistentvolumeclaims: () => claims.lastSyncResourceVersion(),
+        statefulsets: () => sets.lastSyncResourceVersion(),
+      })
+    : NO_CONSISTENCY;
+  /** RealPodControl.OnWrite for the adoption/release patches of ClaimPods. */
+  const podWriteCallback = (pod: V1Pod) => {
+    const ref = pod.metadata?.ownerReferences?.find((r) => r.controller);
+    if (ref) consistency.wroteAt(`${pod.metadata?.namespace}/${ref.name}`, ref.uid, 'pods', pod.metadata?.resourceVersion);
+  };
+
   const recorder = new EventRecorder(core, clock, m, log);
   const control = new StatefulSetControl({
-    podControl: new StatefulPodControl(core, pods, claims, recorder, m),
+    podControl: new StatefulPodControl(core, pods, claims, recorder, m, consistency),
     history: new ControllerHistory(apps, revisions),
-    statusUpdater: new StatusUpdater(apps, sets),
+    statusUpdater: new StatusUpdater(apps, sets, consistency),
     clock,
     m,
     log,
@@ -137,7 +157,7 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
 
   /**
    * updatePod: sync the old and new controller; orphans whose labels or ref changed wake the
-   * sets that might adopt them. A pod turning Ready requeues its set after minReadySeconds+1s,
+   * sets that might adopt them. A pod turning Ready requeues its set after minReadySeconds,
    * when it becomes available without any further pod event.
    */
   const updatePod = (cur: V1Pod, old?: V1Pod) => {
@@ -156,7 +176,7 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
       enqueue(set);
       const minReadySeconds = set.spec?.minReadySeconds ?? 0;
       if (old && !isPodReady(old) && isPodReady(cur) && minReadySeconds > 0) {
-        queue.addAfter(keyOf(set), minReadySeconds * 1000 + 1000);
+        queue.addAfter(keyOf(set), minReadySeconds * 1000);
       }
       return;
     }
@@ -204,23 +224,40 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
       set,
       pods.list(set.metadata?.namespace),
       (pod) => selectorMatches(set.spec?.selector, pod.metadata?.labels) && isMemberOf(set, pod),
-      { core, canAdopt: canAdopt(set), m },
+      { core, canAdopt: canAdopt(set), m, onPodWrite: podWriteCallback },
     );
 
-  /** sync: one pass over one StatefulSet. */
+  /**
+   * sync: one pass over one StatefulSet, skipped (an error: retried with backoff) while the
+   * informers have not yet seen the controller's own last writes for it.
+   */
   async function sync(key: string): Promise<void> {
+    consistency.ensureReady(key);
     const { namespace, name } = splitKey(key);
     const set = sets.get(name, namespace);
-    if (!set) return; // deleted
+    if (!set) {
+      consistency.clear(key);
+      return; // deleted
+    }
     // A selector that cannot be converted is a non-transient error: don't retry.
     if (!selectorIsValid(set.spec?.selector)) return;
     await adoptOrphanRevisions(set);
     const owned = await getPodsForStatefulSet(set);
-    const status = await control.updateStatefulSet(set, owned);
-    // One more sync once pods can have become available (also covers clock skew).
+    await syncStatefulSet(key, set, owned);
+  }
+
+  /**
+   * syncStatefulSet: the pass at one instant `now`; while some Ready pods are not yet available,
+   * one more sync when the first of them becomes available (at the latest after
+   * minReadySeconds), a last line of defence should no pod event arrive then.
+   */
+  async function syncStatefulSet(key: string, set: V1StatefulSet, owned: V1Pod[]): Promise<void> {
+    const now = clock.nowMs();
+    const status = await control.updateStatefulSet(set, owned, now);
     const minReadySeconds = set.spec?.minReadySeconds ?? 0;
-    if (minReadySeconds > 0 && status && (status.availableReplicas ?? 0) !== replicasOf(set)) {
-      queue.addAfter(key, minReadySeconds * 1000);
+    if (minReadySeconds > 0 && status && (status.readyReplicas ?? 0) !== (status.availableReplicas ?? 0)) {
+      const next = findMinNextPodAvailabilityCheck(owned, minReadySeconds, now, clock.nowMs()) ?? minReadySeconds * 1000;
+      queue.addAfter(key, next);
     }
   }
 

@@ -1,11 +1,13 @@
 /**
  * Writes a StatefulSet makes to its pods and claims: create (claims first), identity/storage
  * repair, delete, and retention-policy ownerRefs on claims, each with its Event. Ported from
- * stateful_pod_control.go (StatefulPodControl, v1.32+ controller-ref retention).
+ * v1.37.2 pkg/controller/statefulset/stateful_pod_control.go (StatefulPodControl and
+ * realStatefulPodControlObjectManager, which records each write in the consistency store).
  */
 import type { CoreV1Api, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import type { Informer } from '../runtime.ts';
-import { AggregateError, errorMessage, isAlreadyExists, retryOnConflict } from './api-errors.ts';
+import { AggregateError, errorMessage, isAlreadyExists, isNotFound, retryOnConflict } from './api-errors.ts';
+import { NO_CONSISTENCY, type ConsistencyStore, type WrittenResource } from './consistency.ts';
 import type { EventRecorder } from './events.ts';
 import type { Mutants } from './mutants.ts';
 import {
@@ -34,9 +36,16 @@ export class StatefulPodControl {
     private readonly core: CoreV1Api,
     private readonly pods: Informer<V1Pod>,
     private readonly claims: Informer<V1PersistentVolumeClaim>,
-    private readonly recorder: EventRecorder,
+    /** Public as upstream's is: the set control records UnknownStrategy through it. */
+    readonly recorder: EventRecorder,
     private readonly m: Mutants,
+    private readonly consistency: ConsistencyStore = NO_CONSISTENCY,
   ) {}
+
+  /** The object manager's WroteAt after a successful write for set. */
+  private wrote(set: V1StatefulSet, resource: WrittenResource, written: { metadata?: { resourceVersion?: string } }): void {
+    this.consistency.wroteAt(`${set.metadata?.namespace}/${set.metadata?.name}`, set.metadata?.uid ?? '', resource, written.metadata?.resourceVersion);
+  }
 
   private getClaim(namespace: string, name: string): V1PersistentVolumeClaim | undefined {
     return this.claims.get(name, namespace);
@@ -51,7 +60,7 @@ export class StatefulPodControl {
       throw err;
     }
     try {
-      await this.core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod });
+      this.wrote(set, 'pods', await this.core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod }));
     } catch (err) {
       if (isAlreadyExists(err)) throw err;
       this.recordPodEvent('create', set, pod, err);
@@ -103,7 +112,7 @@ export class StatefulPodControl {
         if (consistent) return;
         attemptedUpdate = true;
         try {
-          await this.core.replaceNamespacedPod({ name: current.metadata!.name!, namespace: set.metadata!.namespace!, body: current });
+          this.wrote(set, 'pods', await this.core.replaceNamespacedPod({ name: current.metadata!.name!, namespace: set.metadata!.namespace!, body: current }));
         } catch (err) {
           const fresh = this.pods.get(current.metadata!.name!, set.metadata!.namespace);
           if (fresh) current = structuredClone(fresh);
@@ -117,13 +126,18 @@ export class StatefulPodControl {
     if (attemptedUpdate) this.recordPodEvent('update', set, current);
   }
 
-  /** DeleteStatefulPod: a plain graceful delete, never a forced one (at most one pod per identity). */
+  /**
+   * DeleteStatefulPod: a plain graceful delete, never a forced one (at most one pod per
+   * identity). NotFound counts as success, Normal event included (v1.37): the pod is gone.
+   */
   async deleteStatefulPod(set: V1StatefulSet, pod: V1Pod): Promise<void> {
     try {
       await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace! });
     } catch (err) {
-      this.recordPodEvent('delete', set, pod, err);
-      throw err;
+      if (!isNotFound(err)) {
+        this.recordPodEvent('delete', set, pod, err);
+        throw err;
+      }
     }
     this.recordPodEvent('delete', set, pod);
   }
@@ -166,7 +180,7 @@ export class StatefulPodControl {
         const updated = structuredClone(claim);
         updated.metadata!.ownerReferences = claimOwnerRefsForPolicy(claim, set, pod, this.m);
         try {
-          await this.core.replaceNamespacedPersistentVolumeClaim({ name: claimName, namespace: set.metadata!.namespace!, body: updated });
+          this.wrote(set, 'persistentvolumeclaims', await this.core.replaceNamespacedPersistentVolumeClaim({ name: claimName, namespace: set.metadata!.namespace!, body: updated }));
         } catch (err) {
           throw new Error(`could not update claim ${claimName} for delete policy ownerRefs: ${errorMessage(err)}`);
         }
@@ -209,7 +223,7 @@ export class StatefulPodControl {
       const existing = this.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
       if (!existing) {
         try {
-          await this.core.createNamespacedPersistentVolumeClaim({ namespace: claim.metadata!.namespace!, body: claim });
+          this.wrote(set, 'persistentvolumeclaims', await this.core.createNamespacedPersistentVolumeClaim({ namespace: claim.metadata!.namespace!, body: claim }));
           this.recordClaimEvent('create', set, pod, claim);
         } catch (err) {
           errors.push(new Error(`failed to create PVC ${claim.metadata!.name}: ${errorMessage(err)}`));

@@ -1,5 +1,5 @@
 /**
- * Pod phase, readiness and availability predicates, ported from
+ * Pod phase, readiness and availability predicates, ported from v1.37.2
  * pkg/controller/statefulset/stateful_set_utils.go and pkg/api/v1/pod/util.go.
  * `nowMs` is passed in so callers use the reference Clock (never Date.now()).
  */
@@ -17,13 +17,46 @@ export function isPodReady(pod: V1Pod): boolean {
 
 /**
  * podutil.IsPodAvailable: Ready, and either minReadySeconds == 0 or the Ready condition's
- * lastTransitionTime + minReadySeconds lies strictly before now.
+ * lastTransitionTime + minReadySeconds is not after now (`Compare(now) <= 0` since v1.34: a pod
+ * is available at exactly lastTransitionTime + minReadySeconds).
  */
 export function isPodAvailable(pod: V1Pod, minReadySeconds: number, nowMs: number): boolean {
   if (!isPodReady(pod)) return false;
   if (minReadySeconds === 0) return true;
   const since = timeMs(podReadyCondition(pod)?.lastTransitionTime);
-  return since !== undefined && since + minReadySeconds * 1000 < nowMs;
+  return since !== undefined && since + minReadySeconds * 1000 <= nowMs;
+}
+
+/**
+ * controller.nextPodAvailabilityCheck (pkg/controller/controller_utils.go): milliseconds until a
+ * Ready pod becomes available, or undefined when it is not Ready, has no transition time, or
+ * is available already.
+ */
+export function nextPodAvailabilityCheck(pod: V1Pod, minReadySeconds: number, nowMs: number): number | undefined {
+  if (!isPodReady(pod) || minReadySeconds <= 0) return undefined;
+  const since = timeMs(podReadyCondition(pod)?.lastTransitionTime);
+  if (since === undefined) return undefined;
+  const next = since + minReadySeconds * 1000 - nowMs;
+  return next > 0 ? next : undefined;
+}
+
+/**
+ * controller.FindMinNextPodAvailabilityCheck: the earliest nextPodAvailabilityCheck among pods
+ * as of the status evaluation (`evaluatedMs`), recomputed for that pod at `nowMs`; 0 when that
+ * moment has already passed; undefined when no pod is waiting to become available.
+ */
+export function findMinNextPodAvailabilityCheck(pods: V1Pod[], minReadySeconds: number, evaluatedMs: number, nowMs: number): number | undefined {
+  let min: number | undefined;
+  let checkPod: V1Pod | undefined;
+  for (const p of pods) {
+    const next = nextPodAvailabilityCheck(p, minReadySeconds, evaluatedMs);
+    if (next !== undefined && (min === undefined || next < min)) {
+      min = next;
+      checkPod = p;
+    }
+  }
+  if (min === undefined || !checkPod) return undefined;
+  return nextPodAvailabilityCheck(checkPod, minReadySeconds, nowMs) ?? 0;
 }
 
 /** isRunningAndReady: phase Running and Ready condition True. */
@@ -45,12 +78,9 @@ export function isPending(pod: V1Pod): boolean {
   return pod.status?.phase === 'Pending';
 }
 
-export function isFailed(pod: V1Pod): boolean {
-  return pod.status?.phase === 'Failed';
-}
-
-export function isSucceeded(pod: V1Pod): boolean {
-  return pod.status?.phase === 'Succeeded';
+/** isTerminalPhase: phase Failed or Succeeded (v1.37 merged isFailed and isSucceeded). */
+export function isTerminalPhase(pod: V1Pod): boolean {
+  return pod.status?.phase === 'Failed' || pod.status?.phase === 'Succeeded';
 }
 
 /** isTerminating: the pod has a deletionTimestamp. */
@@ -64,7 +94,7 @@ export function isHealthy(pod: V1Pod): boolean {
 }
 
 /**
- * isUnavailable (v1.35, used by the unavailable count and the maxUnavailable update loop):
+ * isUnavailable (used by the unavailable count and the maxUnavailable update loop):
  * not available for minReadySeconds, or terminating. Missing pods (placeholders with no phase)
  * are never Ready, so they count as unavailable too.
  */

@@ -35,6 +35,8 @@ export interface ClaimDeps {
   /** The uncached re-check of the set (RecheckDeletionTimestamp); throws when adoption is not allowed. */
   canAdopt: () => Promise<void>;
   m?: Mutants;
+  /** RealPodControl.OnWrite: called with the pod each successful adopt/release patch returns. */
+  onPodWrite?: (pod: V1Pod) => void;
 }
 
 /**
@@ -49,7 +51,7 @@ export async function claimPods(set: V1StatefulSet, pods: V1Pod[], match: (pod: 
     const action = claimAction(set, pod, match(pod), deps.m);
     try {
       if (action === 'keep') claimed.push(pod);
-      else if (action === 'release') await releasePod(deps.core, set, pod);
+      else if (action === 'release') await releasePod(deps.core, set, pod, deps.onPodWrite);
       else if (action === 'adopt') {
         canAdopt ??= deps.canAdopt();
         try {
@@ -57,7 +59,9 @@ export async function claimPods(set: V1StatefulSet, pods: V1Pod[], match: (pod: 
         } catch (err) {
           throw new Error(`can't adopt Pod ${pod.metadata?.namespace}/${pod.metadata?.name} (${pod.metadata?.uid}): ${(err as Error).message}`);
         }
-        claimed.push(await adoptPod(deps.core, set, pod));
+        const adopted = await adoptPod(deps.core, set, pod);
+        deps.onPodWrite?.(adopted);
+        claimed.push(adopted);
       }
     } catch (err) {
       if (!isNotFound(err)) errors.push(err);
@@ -88,7 +92,7 @@ async function adoptPod(core: CoreV1Api, set: V1StatefulSet, pod: V1Pod): Promis
 }
 
 /** ReleasePod: removes our ref; NotFound and Invalid (pod gone or recreated) are ignored. */
-async function releasePod(core: CoreV1Api, set: V1StatefulSet, pod: V1Pod): Promise<void> {
+async function releasePod(core: CoreV1Api, set: V1StatefulSet, pod: V1Pod, onPodWrite?: (pod: V1Pod) => void): Promise<void> {
   const body = {
     metadata: {
       uid: pod.metadata?.uid,
@@ -97,10 +101,11 @@ async function releasePod(core: CoreV1Api, set: V1StatefulSet, pod: V1Pod): Prom
     },
   };
   try {
-    await core.patchNamespacedPod(
+    const released = await core.patchNamespacedPod(
       { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body },
       setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
     );
+    onPodWrite?.(released);
   } catch (err) {
     if (isNotFound(err) || isInvalid(err)) return;
     throw err;

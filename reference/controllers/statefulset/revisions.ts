@@ -1,6 +1,7 @@
 /**
- * ControllerRevision data, names and hashes for StatefulSets. Ported from
- * stateful_set_utils.go (getPatch, newRevision, ApplyRevision, nextRevision) and
+ * ControllerRevision data, names and hashes for StatefulSets. Ported from v1.37.2
+ * pkg/controller/statefulset/stateful_set_utils.go (getPatch, newRevision, ApplyRevision,
+ * nextRevision), stateful_set_control.go (setMatchesLatestExistingRevision) and
  * pkg/controller/history/controller_history.go (NewControllerRevision, HashControllerRevision,
  * ControllerRevisionName, EqualRevision, FindEqualRevisions, SortControllerRevisions).
  *
@@ -71,7 +72,7 @@ export function controllerRevisionName(prefix: string, hash: string): string {
  * newRevision + history.NewControllerRevision: labels = template labels + hash label,
  * annotations copied from the set, controller ref to the set.
  */
-export function newRevision(set: V1StatefulSet, revision: number, collisionCount: number): V1ControllerRevision {
+export function newRevision(set: V1StatefulSet, revision: number, collisionCount: number | undefined): V1ControllerRevision {
   const data = getPatch(set);
   const hash = hashControllerRevision(data, collisionCount);
   return {
@@ -133,7 +134,9 @@ export function nextRevision(revisions: V1ControllerRevision[]): number {
 
 /**
  * ApplyRevision: a copy of set whose spec.template is the one recorded in revision (the
- * `$patch: replace` strategic merge replaces the template wholesale).
+ * `$patch: replace` strategic merge replaces the template wholesale). Since v1.37 upstream keeps
+ * only .spec of the patched object; the revision data never touches anything else, so the
+ * copy's metadata and status are the set's either way.
  */
 export function applyRevision(set: V1StatefulSet, revision: V1ControllerRevision): V1StatefulSet {
   const data = (revision.data ?? {}) as { spec?: { template?: Record<string, unknown> } };
@@ -144,4 +147,22 @@ export function applyRevision(set: V1StatefulSet, revision: V1ControllerRevision
     clone.spec = { ...clone.spec!, template: ObjectSerializer.deserialize(template, 'V1PodTemplateSpec') as V1PodTemplateSpec };
   }
   return clone;
+}
+
+/**
+ * setMatchesLatestExistingRevision (StatefulSetSemanticRevisionComparison, on by default): does
+ * restoring the latest revision give the template the set has now? Then the latest revision
+ * differs only in how its data was encoded (another serialiser, fields since dropped) and is
+ * reused instead of creating a new one. Upstream re-applies scheme defaulting to the restored
+ * set and caches positive answers per (set UID, generation, revision resourceVersion); this
+ * port has no defaulter (the API server defaults every stored template) and no cache.
+ */
+export function setMatchesLatestExistingRevision(set: V1StatefulSet, proposed: V1ControllerRevision, latest: V1ControllerRevision): boolean {
+  let reconstructed: V1ControllerRevision;
+  try {
+    reconstructed = newRevision(applyRevision(set, latest), -1, undefined);
+  } catch {
+    return false;
+  }
+  return equalRevision(proposed, reconstructed);
 }

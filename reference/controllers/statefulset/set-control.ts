@@ -1,21 +1,24 @@
 /**
- * The reconcile loop for one StatefulSet, ported from stateful_set_control.go
- * (defaultStatefulSetControl, v1.35): revisions, the replicas / condemned passes, the
- * maxUnavailable rolling update (MaxUnavailableStatefulSet is on by default in 1.35, so the
- * legacy update loop is not ported), status and history truncation.
+ * The reconcile loop for one StatefulSet, ported from v1.37.2
+ * pkg/controller/statefulset/stateful_set_control.go (defaultStatefulSetControl): revisions,
+ * the replicas / condemned passes, the maxUnavailable rolling update
+ * (updateStatefulSetAfterInvariantEstablished: MaxUnavailableStatefulSet is on by default
+ * since 1.37, so the legacy one-pod loop is not ported), status and history truncation.
+ * The Recreate strategy (StatefulSetRecreateStrategy, alpha, off) only gets the warning the
+ * controller gives when the gate is off.
  */
 import type { V1ControllerRevision, V1Pod, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.ts';
-import { aggregate, isNotFound } from './api-errors.ts';
+import { aggregate } from './api-errors.ts';
 import type { ControllerHistory } from './history.ts';
 import type { Mutants } from './mutants.ts';
+import { FEATURE_GATES } from './features.ts';
 import {
   isCreated,
-  isFailed,
   isPending,
   isRunningAndAvailable,
   isRunningAndReady,
-  isSucceeded,
+  isTerminalPhase,
   isTerminating,
   isUnavailable,
 } from './pod-health.ts';
@@ -38,9 +41,10 @@ import {
   findEqualRevisions,
   newRevision,
   nextRevision,
+  setMatchesLatestExistingRevision,
   sortControllerRevisions,
 } from './revisions.ts';
-import { completeRollingUpdate, getStatefulSetMaxUnavailable, inconsistentStatus, updateStatus } from './status.ts';
+import { completeUpdate, getStatefulSetMaxUnavailable, inconsistentStatus, updateStatus } from './status.ts';
 import type { StatusUpdater } from './status-updater.ts';
 
 /** Realistic maximum of in-flight requests when processing in Parallel mode. */
@@ -132,12 +136,13 @@ export class StatefulSetControl {
 
   /**
    * UpdateStatefulSet: performUpdate, then truncateHistory even when the update failed. Returns
-   * the status the pass computed (undefined on error).
+   * the status the pass computed (undefined on error). The whole pass judges availability at
+   * one instant, `nowMs` (upstream passes `now` down from syncStatefulSet).
    */
-  async updateStatefulSet(setIn: V1StatefulSet, pods: V1Pod[]): Promise<V1StatefulSetStatus | undefined> {
+  async updateStatefulSet(setIn: V1StatefulSet, pods: V1Pod[], nowMs = this.d.clock.nowMs()): Promise<V1StatefulSetStatus | undefined> {
     const set = structuredClone(setIn);
     const revisions = sortControllerRevisions(this.listRevisions(set));
-    const r = await this.performUpdate(set, pods, revisions);
+    const r = await this.performUpdate(set, pods, revisions, nowMs);
     let truncateError: unknown;
     try {
       await this.truncateHistory(set, pods, revisions, r.current, r.update);
@@ -154,6 +159,7 @@ export class StatefulSetControl {
     set: V1StatefulSet,
     pods: V1Pod[],
     revisions: V1ControllerRevision[],
+    now: number,
   ): Promise<Outcome & { current?: V1ControllerRevision; update?: V1ControllerRevision }> {
     let current: V1ControllerRevision, update: V1ControllerRevision, collisionCount: number;
     try {
@@ -161,7 +167,7 @@ export class StatefulSetControl {
     } catch (error) {
       return { error };
     }
-    const { status, error } = await this.updateStatefulSetPods(set, current, update, collisionCount, pods);
+    const { status, error } = await this.updateStatefulSetPods(set, current, update, collisionCount, pods, now);
     if (error !== undefined && !status) return { current, update, error };
     let statusError: unknown;
     try {
@@ -197,7 +203,8 @@ export class StatefulSetControl {
 
   /**
    * getStatefulSetRevisions: the update revision is the newest one if equal to the template,
-   * an older equal one with its .revision bumped (rollback), or a newly created one.
+   * an older equal one with its .revision bumped (rollback), the newest one if restoring it
+   * gives the same template (StatefulSetSemanticRevisionComparison), or a newly created one.
    */
   async getStatefulSetRevisions(
     set: V1StatefulSet,
@@ -220,6 +227,13 @@ export class StatefulSetControl {
         // Roll back: reuse the equal revision and make it the newest.
         update = await this.d.history.updateControllerRevision(equalRevisions[equalCount - 1], update.revision);
       }
+    } else if (
+      revisionCount > 0 &&
+      FEATURE_GATES.StatefulSetSemanticRevisionComparison &&
+      setMatchesLatestExistingRevision(set, update, revisions[revisionCount - 1])
+    ) {
+      // The template has not changed; the latest revision only differs in its encoding.
+      update = revisions[revisionCount - 1];
     } else {
       update = await this.d.history.createControllerRevision(set, update, collisionCount);
     }
@@ -238,6 +252,7 @@ export class StatefulSetControl {
     updateRevision: V1ControllerRevision,
     collisionCount: number,
     pods: V1Pod[],
+    now: number,
   ): Promise<Outcome> {
     const m = this.m;
     let currentSet: V1StatefulSet, updateSet: V1StatefulSet;
@@ -247,10 +262,19 @@ export class StatefulSetControl {
     } catch (error) {
       return { error };
     }
+
+    // Recreate with its gate off: a Warning, and an error (the pass requeues with backoff). The
+    // API server rejects `type: Recreate` while the gate is off, so this needs a set stored
+    // while it was on.
+    if (set.spec?.updateStrategy?.type === 'Recreate' && !FEATURE_GATES.StatefulSetRecreateStrategy) {
+      const message = `statefulset ${set.metadata?.namespace}/${set.metadata?.name} uses Recreate strategy but feature gate StatefulSetRecreateStrategy is disabled`;
+      this.d.podControl.recorder.event(set, 'Warning', 'UnknownStrategy', message);
+      return { error: new Error(message) };
+    }
+
     const cur = currentRevision.metadata!.name!;
     const upd = updateRevision.metadata!.name!;
     const minReadySeconds = this.minReadySeconds(set);
-    const now = () => this.d.clock.nowMs();
 
     const status: V1StatefulSetStatus = {
       observedGeneration: m.has('observed-generation-stale') ? set.status?.observedGeneration : set.metadata?.generation,
@@ -259,7 +283,9 @@ export class StatefulSetControl {
       collisionCount,
       replicas: 0,
     };
-    updateStatus(status, minReadySeconds, cur, upd, now(), m, pods);
+    // Conditions are carried over from the stored status (v1.37).
+    if (set.status?.conditions?.length) status.conditions = [...set.status.conditions];
+    updateStatus(status, minReadySeconds, cur, upd, now, m, pods);
 
     const start = getStartOrdinal(set);
     const split = partitionPods(set, pods);
@@ -274,13 +300,13 @@ export class StatefulSetControl {
     let unavailable = 0;
     let firstUnavailablePod: V1Pod | undefined;
     for (const pod of replicas) {
-      if (isUnavailable(pod, minReadySeconds, now())) {
+      if (isUnavailable(pod, minReadySeconds, now)) {
         unavailable++;
         firstUnavailablePod ??= pod;
       }
     }
     for (let i = condemned.length - 1; i >= 0; i--) {
-      if (isUnavailable(condemned[i], minReadySeconds, now())) {
+      if (isUnavailable(condemned[i], minReadySeconds, now)) {
         unavailable++;
         firstUnavailablePod ??= condemned[i];
       }
@@ -292,12 +318,12 @@ export class StatefulSetControl {
 
     const monotonic = this.monotonic(set);
     const finish = (error?: unknown): Outcome => {
-      updateStatus(status, minReadySeconds, cur, upd, now(), m, replicas, condemned);
+      updateStatus(status, minReadySeconds, cur, upd, now, m, replicas, condemned);
       return { status, error };
     };
 
     // First, each replica: create, repair, or (monotonic) wait.
-    let r = await runForAll(replicas.length, (i) => this.processReplica(set, updateSet, monotonic, replicas, i), monotonic);
+    let r = await runForAll(replicas.length, (i) => this.processReplica(set, updateSet, monotonic, replicas, i, now), monotonic);
     if (r.exit || r.error !== undefined) return finish(r.error);
 
     // Fix the retention-policy refs of condemned pods' claims before deleting those pods.
@@ -314,19 +340,27 @@ export class StatefulSetControl {
     if (r.exit || r.error !== undefined) return finish(r.error);
 
     // Then scale down: in monotonic mode all replicas are Running, Ready and Available here.
-    r = await runForAll(condemned.length, (i) => this.processCondemned(set, firstUnavailablePod, monotonic, condemned, i), monotonic);
+    r = await runForAll(condemned.length, (i) => this.processCondemned(set, firstUnavailablePod, monotonic, condemned, i, now), monotonic);
     if (r.exit || r.error !== undefined) return finish(r.error);
 
     finish();
 
-    // OnDelete: pods are only replaced when the user deletes them.
-    if (set.spec?.updateStrategy?.type === 'OnDelete' && !m.has('ondelete-as-rolling-update')) return { status };
+    // OnDelete (and Recreate): pods are only replaced when the user deletes them.
+    const strategy = set.spec?.updateStrategy?.type;
+    if ((strategy === 'OnDelete' && !m.has('ondelete-as-rolling-update')) || strategy === 'Recreate') return { status };
 
-    return this.rollingUpdate(set, replicas, updateRevision, status);
+    return this.rollingUpdate(set, replicas, updateRevision, status, now);
   }
 
   /** processReplica: returns true when the (monotonic) pass must stop at this pod. */
-  private async processReplica(set: V1StatefulSet, updateSet: V1StatefulSet, monotonic: boolean, replicas: V1Pod[], i: number): Promise<boolean> {
+  private async processReplica(
+    set: V1StatefulSet,
+    updateSet: V1StatefulSet,
+    monotonic: boolean,
+    replicas: V1Pod[],
+    i: number,
+    now: number,
+  ): Promise<boolean> {
     const m = this.m;
     const pod = replicas[i];
     const minReadySeconds = this.minReadySeconds(set);
@@ -334,7 +368,7 @@ export class StatefulSetControl {
 
     // Failed and Succeeded pods (evicted, or stopped by a node reboot) are deleted; the
     // replacement is created in a later sync, once the old object is gone.
-    if ((isFailed(pod) || isSucceeded(pod)) && !m.has('failed-pods-not-replaced')) {
+    if (isTerminalPhase(pod) && !m.has('failed-pods-not-replaced')) {
       if (!pod.metadata?.deletionTimestamp) await pc.deleteStatefulPod(set, pod);
       return true;
     }
@@ -359,7 +393,7 @@ export class StatefulSetControl {
     // Monotonic: wait for termination, Running+Ready, and availability, in that order.
     if (isTerminating(pod) && monotonic) return true;
     if (!isRunningAndReady(pod) && monotonic) return true;
-    if (!isRunningAndAvailable(pod, minReadySeconds, this.d.clock.nowMs()) && monotonic) return true;
+    if (!isRunningAndAvailable(pod, minReadySeconds, now) && monotonic) return true;
 
     // Enforce identity, storage and claim ownership invariants.
     let retentionMatch: boolean;
@@ -380,6 +414,7 @@ export class StatefulSetControl {
     monotonic: boolean,
     condemned: V1Pod[],
     i: number,
+    now: number,
   ): Promise<boolean> {
     const pod = condemned[i];
     if (isTerminating(pod)) {
@@ -388,18 +423,28 @@ export class StatefulSetControl {
     }
     // Monotonic: an unhealthy condemned pod is only deleted if it is the first unhealthy pod.
     if (!isRunningAndReady(pod) && monotonic && pod !== firstUnhealthyPod) return true;
-    if (!isRunningAndAvailable(pod, this.minReadySeconds(set), this.d.clock.nowMs()) && monotonic && pod !== firstUnhealthyPod) return true;
+    if (!isRunningAndAvailable(pod, this.minReadySeconds(set), now) && monotonic && pod !== firstUnhealthyPod) return true;
     this.d.log(`${set.metadata?.namespace}/${set.metadata?.name}: terminating ${pod.metadata?.name} for scale down`);
     await this.d.podControl.deleteStatefulPod(set, pod);
     return true;
   }
 
   /**
-   * updateStatefulSetAfterInvariantEstablished: count unavailable in-range pods; if within
-   * maxUnavailable, delete up to (maxUnavailable - unavailable) out-of-date, non-terminating pods
-   * from the highest index down to the partition.
+   * updateStatefulSetAfterInvariantEstablished (v1.37): count the unavailable in-range pods and,
+   * for Parallel, those of them still on an old revision and not terminating. Nothing happens
+   * while the unavailable pods use up maxUnavailable, unless (Parallel) some of them still
+   * need the update. OrderedReady then deletes up to (maxUnavailable - unavailable) old,
+   * non-terminating pods from the highest index down to the partition. Parallel deletes in two
+   * phases over the same range: first every old pod that is not available (and not
+   * terminating), whatever the budget, then available old pods within the remaining budget.
    */
-  private async rollingUpdate(set: V1StatefulSet, replicas: V1Pod[], updateRevision: V1ControllerRevision, status: V1StatefulSetStatus): Promise<Outcome> {
+  private async rollingUpdate(
+    set: V1StatefulSet,
+    replicas: V1Pod[],
+    updateRevision: V1ControllerRevision,
+    status: V1StatefulSetStatus,
+    now: number,
+  ): Promise<Outcome> {
     const m = this.m;
     const rollingUpdate = set.spec?.updateStrategy?.rollingUpdate;
     let updateMin = 0;
@@ -413,37 +458,74 @@ export class StatefulSetControl {
       }
     }
     const minReadySeconds = this.minReadySeconds(set);
-    const unavailablePods = replicas.filter((p) => isUnavailable(p, minReadySeconds, this.d.clock.nowMs())).length;
-    if (unavailablePods > maxUnavailable) return { status };
+    const parallel = !this.monotonic(set);
+    const outdated = (pod: V1Pod) => getPodRevision(pod) !== updateRevision.metadata!.name;
 
-    const podsToDelete = maxUnavailable - unavailablePods;
-    let deletedPods = 0;
+    let unavailablePods = 0;
+    let unavailablePodsNeedingUpdate = 0;
+    for (const pod of replicas) {
+      if (!isUnavailable(pod, minReadySeconds, now)) continue;
+      unavailablePods++;
+      if (parallel && outdated(pod) && !isTerminating(pod)) unavailablePodsNeedingUpdate++;
+    }
+    if (unavailablePods >= maxUnavailable && unavailablePodsNeedingUpdate === 0) return { status };
+
     const targets: number[] = [];
     for (let t = replicas.length - 1; t >= updateMin; t--) targets.push(t);
     if (m.has('rolling-update-lowest-first')) targets.reverse();
-    for (const target of targets) {
-      if (deletedPods >= podsToDelete) break;
-      const pod = replicas[target];
-      if (getPodRevision(pod) !== updateRevision.metadata!.name && !isTerminating(pod)) {
-        this.d.log(`${set.metadata?.namespace}/${set.metadata?.name}: terminating ${pod.metadata?.name} for update`);
-        try {
-          await this.d.podControl.deleteStatefulPod(set, pod);
-        } catch (error) {
-          if (!isNotFound(error)) return { status, error };
+    const terminate = async (pod: V1Pod) => {
+      this.d.log(`${set.metadata?.namespace}/${set.metadata?.name}: terminating ${pod.metadata?.name} for update`);
+      await this.d.podControl.deleteStatefulPod(set, pod);
+      status.currentReplicas = (status.currentReplicas ?? 0) - 1;
+    };
+
+    try {
+      if (parallel) {
+        // Phase 1: old pods that are not available anyway.
+        for (const t of targets) {
+          const pod = replicas[t];
+          if (outdated(pod) && !isRunningAndAvailable(pod, minReadySeconds, now) && !isTerminating(pod)) await terminate(pod);
         }
-        deletedPods++;
-        status.currentReplicas = (status.currentReplicas ?? 0) - 1;
+        // Phase 2: available old pods, within what is left of maxUnavailable.
+        let remainingBudget = maxUnavailable - unavailablePods;
+        for (const t of targets) {
+          if (remainingBudget <= 0) break;
+          const pod = replicas[t];
+          if (outdated(pod) && !isUnavailable(pod, minReadySeconds, now)) {
+            await terminate(pod);
+            remainingBudget--;
+          }
+        }
+        return { status };
       }
+
+      // OrderedReady: one pass, high to low, within the budget.
+      const podsToDelete = maxUnavailable - unavailablePods;
+      let deletedPods = 0;
+      for (const t of targets) {
+        if (deletedPods >= podsToDelete) break;
+        const pod = replicas[t];
+        if (outdated(pod) && !isTerminating(pod)) {
+          await terminate(pod);
+          deletedPods++;
+        }
+      }
+    } catch (error) {
+      // DeleteStatefulPod already treats NotFound as success (v1.37).
+      return { status, error };
     }
     return { status };
   }
 
   /**
-   * updateStatefulSetStatus: completes a finished rolling update, then writes the whole status
-   * only if it differs from the stored one.
+   * updateStatefulSetStatus: completes a finished update, then writes the whole status only if
+   * it differs from the stored one. With MaxUnavailableStatefulSet on, upstream computes
+   * maxUnavailable here for its metrics, so a malformed value fails the write.
    */
   private async updateStatefulSetStatus(set: V1StatefulSet, status: V1StatefulSetStatus): Promise<void> {
-    completeRollingUpdate(set, status);
+    completeUpdate(set, status);
+    const rollingUpdate = set.spec?.updateStrategy?.rollingUpdate;
+    if (FEATURE_GATES.MaxUnavailableStatefulSet && rollingUpdate) getStatefulSetMaxUnavailable(rollingUpdate.maxUnavailable, replicasOf(set));
     if (!inconsistentStatus(set, status)) return;
     await this.d.statusUpdater.updateStatefulSetStatus(set, status);
   }

@@ -1,15 +1,19 @@
 /**
- * Writes a StatefulSet's status, ported from stateful_set_status_updater.go: the whole status is
- * replaced (set.Status = *status; UpdateStatus), retrying conflicts with the cached set.
+ * Writes a StatefulSet's status, ported from v1.37.2
+ * pkg/controller/statefulset/stateful_set_status_updater.go: the whole status is replaced
+ * (set.Status = *status; UpdateStatus), retrying conflicts with the cached set; a successful
+ * write is recorded in the consistency store.
  */
 import type { AppsV1Api, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
 import type { Informer } from '../runtime.ts';
 import { retryOnConflict } from './api-errors.ts';
+import { NO_CONSISTENCY, type ConsistencyStore } from './consistency.ts';
 
 export class StatusUpdater {
   constructor(
     private readonly apps: AppsV1Api,
     private readonly sets: Informer<V1StatefulSet>,
+    private readonly consistency: ConsistencyStore = NO_CONSISTENCY,
   ) {}
 
   async updateStatefulSetStatus(set: V1StatefulSet, status: V1StatefulSetStatus): Promise<void> {
@@ -17,11 +21,17 @@ export class StatusUpdater {
     await retryOnConflict(5, async () => {
       current.status = structuredClone(status);
       try {
-        await this.apps.replaceNamespacedStatefulSetStatus({
+        const updated = await this.apps.replaceNamespacedStatefulSetStatus({
           name: current.metadata!.name!,
           namespace: current.metadata!.namespace!,
           body: current,
         });
+        this.consistency.wroteAt(
+          `${updated.metadata?.namespace}/${updated.metadata?.name}`,
+          updated.metadata?.uid ?? '',
+          'statefulsets',
+          updated.metadata?.resourceVersion,
+        );
       } catch (err) {
         const fresh = this.sets.get(current.metadata!.name!, current.metadata!.namespace);
         if (fresh) current = structuredClone(fresh);

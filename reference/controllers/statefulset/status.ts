@@ -1,12 +1,13 @@
 /**
- * StatefulSet status arithmetic, ported from stateful_set_control.go (computeReplicaStatus,
- * updateStatus) and stateful_set_utils.go (inconsistentStatus, completeRollingUpdate,
- * getStatefulSetMaxUnavailable).
+ * StatefulSet status arithmetic, ported from v1.37.2 pkg/controller/statefulset/
+ * stateful_set_control.go (computeReplicaStatus, updateStatus) and stateful_set_utils.go
+ * (inconsistentStatus, completeUpdate, getStatefulSetMaxUnavailable).
  */
 import type { IntOrString, V1Pod, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
 import { NO_MUTANTS, type Mutants } from './mutants.ts';
 import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './pod-health.ts';
 import { getPodRevision, replicasOf } from './pod-identity.ts';
+import { canonicalJson } from './revisions.ts';
 
 export interface ReplicaStatus {
   replicas: number;
@@ -74,7 +75,8 @@ export function updateStatus(
 
 /**
  * inconsistentStatus: whether the computed status differs from the stored one in any field the
- * controller owns (collisionCount and conditions are not compared, as upstream).
+ * controller owns. collisionCount is not compared; conditions are (reflect.DeepEqual, v1.37).
+ * The API never returns an empty conditions list (omitempty), so absent and [] are one value.
  */
 export function inconsistentStatus(set: V1StatefulSet, status: V1StatefulSetStatus): boolean {
   const cur = set.status ?? { replicas: 0 };
@@ -86,18 +88,25 @@ export function inconsistentStatus(set: V1StatefulSet, status: V1StatefulSetStat
     (status.updatedReplicas ?? 0) !== (cur.updatedReplicas ?? 0) ||
     (status.currentRevision ?? '') !== (cur.currentRevision ?? '') ||
     (status.availableReplicas ?? 0) !== (cur.availableReplicas ?? 0) ||
-    (status.updateRevision ?? '') !== (cur.updateRevision ?? '')
+    (status.updateRevision ?? '') !== (cur.updateRevision ?? '') ||
+    !conditionsEqual(cur.conditions, status.conditions)
   );
 }
 
+function conditionsEqual(a: V1StatefulSetStatus['conditions'], b: V1StatefulSetStatus['conditions']): boolean {
+  if (!a?.length || !b?.length) return !a?.length && !b?.length;
+  return canonicalJson(a) === canonicalJson(b);
+}
+
 /**
- * completeRollingUpdate: under RollingUpdate, once updated == ready == replicas == spec.replicas
- * the update revision becomes current. Availability is not required (upstream issue #136831).
+ * completeUpdate (v1.37; completeRollingUpdate before): once updated == ready == replicas ==
+ * spec.replicas the update revision becomes current, under every update strategy (OnDelete
+ * too since 1.37). Availability is not required (upstream issue #136831). The Recreate
+ * strategy's Progressing condition is not ported: StatefulSetRecreateStrategy is alpha, off.
  */
-export function completeRollingUpdate(set: V1StatefulSet, status: V1StatefulSetStatus): void {
+export function completeUpdate(set: V1StatefulSet, status: V1StatefulSetStatus): void {
   const replicas = replicasOf(set);
   if (
-    (set.spec?.updateStrategy?.type ?? 'RollingUpdate') === 'RollingUpdate' &&
     status.updatedReplicas === replicas &&
     status.readyReplicas === replicas &&
     status.replicas === replicas
