@@ -30,8 +30,9 @@ export function becomesReady(world: ConformanceWorld, name: string, replicas: nu
     const pods = world.pods().filter((p) => ownedBy(p, set));
     const ready = pods.filter(isRunningAndReady).length;
     const settled =
-      s.replicas === replicas &&
-      s.readyReplicas === replicas &&
+      // A real API server omits zero counts (omitempty): absent is 0.
+      (s.replicas ?? 0) === replicas &&
+      (s.readyReplicas ?? 0) === replicas &&
       pods.length === replicas &&
       ready === replicas;
     return settled

@@ -79,7 +79,8 @@ export function rolloutComplete(set: V1StatefulSet, pods: V1Pod[], replicas: num
     return `${pods.length} pods; not yet updated and ready: ${behind.map((p) => `${p.metadata?.name}(${revisionOf(p)})`).join(', ') || 'none'}`;
   }
   if (s.currentRevision !== s.updateRevision) return `currentRevision ${s.currentRevision} != updateRevision ${s.updateRevision}`;
-  if (s.updatedReplicas !== replicas || s.readyReplicas !== replicas || s.currentReplicas !== replicas) {
+  // A real API server omits zero counts (omitempty): absent is 0.
+  if ((s.updatedReplicas ?? 0) !== replicas || (s.readyReplicas ?? 0) !== replicas || (s.currentReplicas ?? 0) !== replicas) {
     return `status updated=${s.updatedReplicas} ready=${s.readyReplicas} current=${s.currentReplicas}`;
   }
   return undefined;
