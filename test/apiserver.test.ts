@@ -223,21 +223,87 @@ describe('statefulsets', () => {
       );
       assert.equal(s.details.causes[0].field, 'spec.updateStrategy.rollingUpdate.maxUnavailable');
     }
+    const word = await rejects(
+      t.apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('mu', { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 'x' as never } } }) }),
+      422,
+    );
+    assert.deepEqual(
+      word.details.causes.map((c: { message: string }) => c.message),
+      [
+        `Invalid value: "x": a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')`,
+        'Invalid value: "x": cannot be 0',
+      ],
+    );
   });
 
-  it('forbids updates to immutable fields (G-05) and bumps generation only on spec changes (G-03)', async () => {
+  it('rejects updateStrategy Recreate while StatefulSetRecreateStrategy is off (1.37: alpha)', async () => {
+    const s = await rejects(t.apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('rec', { updateStrategy: { type: 'Recreate' } }) }), 422);
+    assert.equal(s.message, `StatefulSet.apps "rec" is invalid: spec.updateStrategy: Invalid value: {"Type":"Recreate","RollingUpdate":null}: must be 'RollingUpdate' or 'OnDelete'`);
+    assert.deepEqual(s.details.causes, [
+      { reason: 'FieldValueInvalid', message: `Invalid value: {"Type":"Recreate","RollingUpdate":null}: must be 'RollingUpdate' or 'OnDelete'`, field: 'spec.updateStrategy' },
+    ]);
+    await t.apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('rec') });
+    const upd = await rejects(t.apps.patchNamespacedStatefulSet({ namespace: ns, name: 'rec', body: { spec: { updateStrategy: { type: 'Recreate', rollingUpdate: null } } } }, merge), 422);
+    assert.equal(upd.details.causes[0].field, 'spec.updateStrategy');
+    const od = await rejects(
+      t.apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('od', { updateStrategy: { type: 'OnDelete', rollingUpdate: { partition: 1 } } }) }),
+      422,
+    );
+    assert.equal(od.details.causes[0].message, `Invalid value: {"Partition":1,"MaxUnavailable":null}: only allowed for updateStrategy 'RollingUpdate'`);
+  });
+
+  it('validates volumeClaimTemplates on create only', async () => {
+    const s = await rejects(
+      t.apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('vct', { volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: {} } }] }) }),
+      422,
+    );
+    assert.deepEqual(
+      s.details.causes.map((c: { field: string; message: string }) => `${c.field}: ${c.message}`),
+      ['spec.volumeClaimTemplates[0].spec.accessModes: Required value: at least 1 access mode is required', 'spec.volumeClaimTemplates[0].spec.resources[storage]: Required value'],
+    );
+  });
+
+  it('rejects updates to immutable fields one error per field (G-05, 1.37) and bumps generation only on spec changes (G-03)', async () => {
     await t.apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('imm') });
     const labelled = await t.apps.patchNamespacedStatefulSet({ namespace: ns, name: 'imm', body: { metadata: { labels: { x: 'y' } } } }, merge);
     assert.equal(labelled.metadata?.generation, 1);
     const scaled = await t.apps.patchNamespacedStatefulSet({ namespace: ns, name: 'imm', body: { spec: { replicas: 3 } } }, merge);
     assert.equal(scaled.metadata?.generation, 2);
     const s = await rejects(t.apps.patchNamespacedStatefulSet({ namespace: ns, name: 'imm', body: { spec: { serviceName: 'other' } } }, merge), 422);
-    assert.equal(
-      s.message,
-      `StatefulSet.apps "imm" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'revisionHistoryLimit', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden`,
-    );
+    assert.equal(s.message, `StatefulSet.apps "imm" is invalid: spec.serviceName: Invalid value: "other": field is immutable`);
+    assert.deepEqual(s.details.causes, [{ reason: 'FieldValueInvalid', message: 'Invalid value: "other": field is immutable', field: 'spec.serviceName' }]);
+    // An invalid new serviceName is only immutable (AllowInvalidServiceName on update).
+    const bad = await rejects(t.apps.patchNamespacedStatefulSet({ namespace: ns, name: 'imm', body: { spec: { serviceName: 'Not_A_Label' } } }, merge), 422);
+    assert.deepEqual(bad.details.causes.map((c: { field: string }) => c.field), ['spec.serviceName']);
     const after = await t.apps.readNamespacedStatefulSet({ namespace: ns, name: 'imm' });
     assert.equal(after.metadata?.resourceVersion, scaled.metadata?.resourceVersion);
+  });
+
+  it('reports each immutable field separately, in upstream order, with Go-rendered values (1.37)', async () => {
+    const claim = (storage: string) => ({ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage } } } });
+    await t.apps.createNamespacedStatefulSet({ namespace: ns, body: statefulSet('imm4', { volumeClaimTemplates: [claim('1Gi')] }) });
+    const body = {
+      spec: {
+        serviceName: 'elsewhere',
+        podManagementPolicy: 'Parallel',
+        selector: { matchLabels: { app: 'imm4', extra: 'x' } },
+        template: { metadata: { labels: { app: 'imm4', extra: 'x' } } },
+        volumeClaimTemplates: [claim('2Gi')],
+      },
+    };
+    const s = await rejects(t.apps.patchNamespacedStatefulSet({ namespace: ns, name: 'imm4', body }, merge), 422);
+    const claimJson =
+      '[{"name":"data","Spec":{"AccessModes":["ReadWriteOnce"],"Selector":null,"Resources":{"Limits":null,"Requests":{"storage":"2Gi"}},"VolumeName":"","StorageClassName":null,"VolumeMode":"Filesystem","DataSource":null,"DataSourceRef":null,"VolumeAttributesClassName":null},' +
+      '"Status":{"Phase":"Pending","AccessModes":null,"Capacity":null,"Conditions":null,"AllocatedResources":null,"AllocatedResourceStatuses":null,"CurrentVolumeAttributesClassName":null,"ModifyVolumeStatus":null,"HealthStatus":null}}]';
+    assert.deepEqual(s.details.causes, [
+      { reason: 'FieldValueInvalid', message: 'Invalid value: {"matchLabels":{"app":"imm4","extra":"x"}}: field is immutable', field: 'spec.selector' },
+      { reason: 'FieldValueInvalid', message: `Invalid value: ${claimJson}: field is immutable`, field: 'spec.volumeClaimTemplates' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: "elsewhere": field is immutable', field: 'spec.serviceName' },
+      { reason: 'FieldValueInvalid', message: 'Invalid value: "Parallel": field is immutable', field: 'spec.podManagementPolicy' },
+    ]);
+    assert.match(s.message, /^StatefulSet\.apps "imm4" is invalid: \[spec\.selector: Invalid value: .*field is immutable, spec\.volumeClaimTemplates: .*, spec\.podManagementPolicy: Invalid value: "Parallel": field is immutable\]$/);
+    // Re-sending the same values (or an empty list for an absent one) is not a change.
+    await t.apps.patchNamespacedStatefulSet({ namespace: ns, name: 'imm4', body: { spec: { serviceName: 'imm4', volumeClaimTemplates: [claim('1Gi')], replicas: 2 } } }, merge);
   });
 
   it('serves the status subresource (G-07, G-08)', async () => {
@@ -403,7 +469,8 @@ describe('discovery', () => {
   it('serves /version, /api, /apis and resource lists with short names and subresources', async () => {
     const v = await t.raw('GET', '/version');
     assert.equal(v.body.major, '1');
-    assert.match(v.body.gitVersion, /^v1\.\d+\.\d+-reference$/);
+    assert.equal(v.body.gitVersion, 'v1.37.2-reference');
+    assert.equal(v.body.minor, '37');
     const groups = await t.raw('GET', '/apis');
     assert.ok(groups.body.groups.some((g: { name: string }) => g.name === 'apps'));
     const apps = await t.raw('GET', '/apis/apps/v1');

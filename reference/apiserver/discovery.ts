@@ -5,8 +5,8 @@ import type { KindSpec } from './kinds/types.ts';
 
 export const VERSION = {
   major: '1',
-  minor: '35',
-  gitVersion: 'v1.35.0-reference',
+  minor: '37',
+  gitVersion: 'v1.37.2-reference',
   gitCommit: '0000000000000000000000000000000000000000',
   gitTreeState: 'clean',
   buildDate: '2026-01-01T00:00:00Z',

@@ -18,6 +18,8 @@ export interface FieldError {
   type: FieldErrorType;
   field: string;
   value?: unknown;
+  /** The bad value exactly as upstream prints it, when formatValue cannot (e.g. Go's JSON of an internal type). */
+  rendered?: string;
   detail?: string;
   /** For NotSupported: the supported values. */
   supported?: string[];
@@ -63,7 +65,7 @@ export function fieldErrorBody(e: FieldError): string {
       return `Unsupported value: ${formatValue(e.value)}${supported}`;
     }
     default:
-      return `${typeLabel(e.type)}: ${formatValue(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
+      return `${typeLabel(e.type)}: ${e.rendered ?? formatValue(e.value)}${e.detail ? `: ${e.detail}` : ''}`;
   }
 }
 
