@@ -26,7 +26,8 @@ Feature: The StatefulSet API
       | spec.template.spec.restartPolicy                       | Always       |
       | spec.template.spec.terminationGracePeriodSeconds       | 30           |
 
-  @guarantee:G-01 @k8s:>=1.35
+  # MaxUnavailableStatefulSet: beta since 1.35, on by default since 1.37.
+  @guarantee:G-01 @k8s:>=1.37
   Scenario: maxUnavailable defaults to 1 once the MaxUnavailableStatefulSet gate is on by default
     When I create a StatefulSet "web" with 1 replica
     Then StatefulSet "web" has:
@@ -106,6 +107,15 @@ Feature: The StatefulSet API
       | activeDeadlineSeconds       | web  | spec.template.spec.activeDeadlineSeconds  | 10                    | spec.template.spec.activeDeadlineSeconds |
       | unknown retention policy    | web  | whenDeleted                               | Shred                 | spec.persistentVolumeClaimRetentionPolicy.whenDeleted |
       | name not a DNS label        | Web  | replicas                                  | 1                     | metadata.name                           |
+
+  # StatefulSetRecreateStrategy is alpha (off by default) in 1.37, so validation still knows only
+  # RollingUpdate and OnDelete (earlier releases reject the unknown type the same way).
+  @guarantee:G-04 @k8s:<=1.37
+  Scenario: The Recreate update strategy is rejected while its feature gate is off
+    When I try to create a StatefulSet "web" with:
+      | updateStrategy | Recreate |
+    Then the request is rejected as "Invalid" on field "spec.updateStrategy"
+    And the request is rejected as "Invalid" with a message containing "must be 'RollingUpdate' or 'OnDelete'"
 
   @guarantee:G-04
   Scenario: OnDelete does not take a rollingUpdate block

@@ -36,7 +36,9 @@ Feature: Parallel pod management
     Then pod "web-1" is replaced
     And StatefulSet "web" becomes ready with 2 replicas
 
-  @guarantee:G-33 @k8s:>=1.35
+  # The maxUnavailable update of 1.35-1.36 (MaxUnavailableStatefulSet beta but off by default
+  # there, so this needs the gate switched on; with it off the one-pod loop deletes web-2 at once).
+  @guarantee:G-33 @k8s:>=1.35 @k8s:<1.37
   Scenario: An unavailable pod holds back a Parallel rolling update (maxUnavailable 1)
     Given a ready StatefulSet "web" with:
       | replicas            | 3        |
@@ -46,3 +48,19 @@ Feature: Parallel pod management
     Then no pod of "web" is deleted for 10 seconds
     When pod "web-0" is released
     Then StatefulSet "web" finishes rolling out with 3 replicas
+
+  # Since 1.37 (MaxUnavailableStatefulSet on by default) a Parallel rolling update first replaces
+  # old pods that are unavailable anyway, even beyond maxUnavailable, and only then spends what is
+  # left of the budget on available ones (updateStatefulSetAfterInvariantEstablished).
+  @guarantee:G-33 @k8s:>=1.37
+  Scenario: A Parallel rolling update replaces an unavailable old pod first, then waits for it (maxUnavailable 1)
+    Given a ready StatefulSet "web" with:
+      | replicas            | 3        |
+      | podManagementPolicy | Parallel |
+    When pod "web-0" becomes unready
+    And I change the image of StatefulSet "web"
+    Then pod "web-0" is terminating
+    And pods "web-1, web-2" stay on the current revision of "web" for 10 seconds
+    When pod "web-0" is released
+    Then StatefulSet "web" finishes rolling out with 3 replicas
+    And pods "web-2, web-1" were replaced in that order, each once the one before it was running and ready

@@ -54,7 +54,24 @@ Feature: Rolling updates, partitions, OnDelete and revisions
       | updatedReplicas | 1 |
     And StatefulSet "web" keeps its current revision
 
-  @guarantee:G-53 @k8s:>=1.35
+  # completeUpdate (1.37; completeRollingUpdate before) no longer asks for RollingUpdate: once the
+  # user has replaced every pod, the update revision becomes the current one under OnDelete too.
+  @guarantee:G-52 @k8s:>=1.37
+  Scenario: OnDelete completes the update once every pod was replaced
+    Given a ready StatefulSet "web" with:
+      | replicas       | 2        |
+      | updateStrategy | OnDelete |
+    When I change the image of StatefulSet "web"
+    And I delete pod "web-1"
+    Then pod "web-1" is replaced
+    And pods "web-1" move to the update revision of "web"
+    When I delete pod "web-0"
+    Then pod "web-0" is replaced
+    And StatefulSet "web" finishes rolling out with 2 replicas
+
+  # MaxUnavailableStatefulSet is on by default since 1.37 (beta but off in 1.35-1.36, where the
+  # field is dropped on write).
+  @guarantee:G-53 @k8s:>=1.37
   Scenario: maxUnavailable lets several pods update at once, never more
     Given a ready StatefulSet "web" with:
       | replicas            | 5        |
@@ -64,6 +81,19 @@ Feature: Rolling updates, partitions, OnDelete and revisions
     Then StatefulSet "web" finishes rolling out with 5 replicas
     And at no time were more than 2 pods of "web" unavailable
     And at some time 2 pods of "web" were terminating together
+
+  # 1.37: under Parallel management old pods that are not available are replaced whatever
+  # maxUnavailable says; with minReadySeconds far away no pod is ever available, so all go at once.
+  @guarantee:G-53 @k8s:>=1.37
+  Scenario: Under Parallel management old pods that are not yet available are replaced all at once
+    Given a ready StatefulSet "web" with:
+      | replicas            | 3        |
+      | podManagementPolicy | Parallel |
+      | minReadySeconds     | 3600     |
+    When I change the image of StatefulSet "web"
+    Then StatefulSet "web" finishes rolling out with 3 replicas
+    And every pod of "web" has a new UID
+    And at some time 3 pods of "web" were terminating together
 
   @guarantee:G-54
   Scenario: Rolling back reuses the earlier revision
