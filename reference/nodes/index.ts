@@ -26,7 +26,7 @@ export interface NodeSimulatorOptions {
   startupDelayMs?: number;
   /** Simulated time containers take to stop on SIGTERM (capped by the grace period), default 2000 ms. */
   shutdownDelayMs?: number;
-  /** `nodeInfo.kubeletVersion`, default `v1.34.0-sim`; set it to the control plane's version. */
+  /** `nodeInfo.kubeletVersion`, default `v1.37.2-sim` (the reference control plane's version); set it to the control plane's version. */
   kubeletVersion?: string;
   log?: (s: string) => void;
 }
@@ -50,7 +50,7 @@ export async function startNodeSimulator(kc: KubeConfig, opts: NodeSimulatorOpti
   const count = opts.nodes ?? 3;
   const prefix = opts.namePrefix ?? 'sim-node-';
   const nodeIpBase = parseIPv4(opts.nodeIpBase ?? '172.18.0.2');
-  const kubeletVersion = opts.kubeletVersion ?? 'v1.34.0-sim';
+  const kubeletVersion = opts.kubeletVersion ?? 'v1.37.2-sim';
 
   const slots = new Map<string, NodeSlot>();
   const agents = new Map<string, NodeAgent>();

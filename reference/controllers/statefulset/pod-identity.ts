@@ -1,8 +1,8 @@
 /**
  * Stateful identity of pods: names, ordinals, identity labels, hostname/subdomain, storage
- * volumes and the construction of new pods. Ported from stateful_set_utils.go
- * (getParentNameAndOrdinal … newVersionedStatefulSetPod) and controller_utils.go
- * (GetPodFromTemplate).
+ * volumes and the construction of new pods. Ported from v1.37.2
+ * pkg/controller/statefulset/stateful_set_utils.go (getParentNameAndOrdinal …
+ * newVersionedStatefulSetPod) and pkg/controller/controller_utils.go (GetPodFromTemplate).
  */
 import type { V1OwnerReference, V1PersistentVolumeClaim, V1Pod, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
 import { NO_MUTANTS, type Mutants } from './mutants.ts';

@@ -1,7 +1,8 @@
 /**
- * Adoption and release of pods, ported from pkg/controller/controller_ref_manager.go
+ * Adoption and release of pods, ported from v1.37.2 pkg/controller/controller_ref_manager.go
  * (PodControllerRefManager.ClaimPods / BaseControllerRefManager.ClaimObject, AdoptPod,
- * ReleasePod) and controller.RecheckDeletionTimestamp.
+ * ReleasePod) and controller.RecheckDeletionTimestamp; each patch is reported to the
+ * consistency store as RealPodControl.OnWrite does.
  */
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { aggregate, isInvalid, isNotFound } from './api-errors.ts';

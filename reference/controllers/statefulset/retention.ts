@@ -1,9 +1,9 @@
 /**
  * PersistentVolumeClaim retention policy: which ownerReferences a pod's claims must carry.
- * Ported from stateful_set_utils.go (getPersistentVolumeClaimRetentionPolicy, matchesRef,
- * hasUnexpectedController, hasNonControllerOwner, isClaimOwnerUpToDate,
- * updateClaimOwnerRefForSetAndPod, hasOwnerRef, hasStaleOwnerRef, addControllerRef), the
- * controller-ref form of v1.32+.
+ * Ported from v1.37.2 pkg/controller/statefulset/stateful_set_utils.go
+ * (getPersistentVolumeClaimRetentionPolicy, matchesRef, hasUnexpectedController,
+ * hasNonControllerOwner, isClaimOwnerUpToDate, updateClaimOwnerRefForSetAndPod, hasOwnerRef,
+ * hasStaleOwnerRef, addControllerRef): the controller-ref form (unchanged since v1.32).
  *
  *   Retain/Retain          no refs from set or pod
  *   whenDeleted=Delete     controller ref to the set on in-range claims
