@@ -54,10 +54,12 @@ Feature: Stable storage and PVC retention
     And I delete pod "web-0"
     Then pod "web-0" is replaced
     And pod "web-0" is pending
+    # As upstream's e2e test does it: the controller has no claim watch, so the recreation
+    # follows the next event of the pending pod (the scheduler's attempt after the uncordon).
     When I delete claim "data-web-0"
+    And every node is uncordoned
     Then claim "data-web-0" is a new one
-    When every node is uncordoned
-    Then StatefulSet "web" becomes ready with 1 replica
+    And StatefulSet "web" becomes ready with 1 replica
 
   @guarantee:G-45
   Scenario: With the default Retain policy claims outlive scale-down and deletion
@@ -128,6 +130,10 @@ Feature: Stable storage and PVC retention
     When I scale StatefulSet "web" to 1
     And pod "web-1" is gone
     And I scale StatefulSet "web" to 2
+    Then claim "data-web-1" from before is deleted
+    # A stale claim ends the controller's pass ("no more work can be done this round") and it
+    # does not watch claims (upstream TODO): it carries on at the set's next event.
+    When StatefulSet "web" is touched
     Then StatefulSet "web" becomes ready with 2 replicas
     And claim "data-web-1" is a new one
     And pod "web-1" mounts claim "data-web-1" as volume "data"

@@ -4,11 +4,19 @@
  * Runs the suite through Cucumber's API on one target and writes the conformance report:
  * reports/<target>/ (Cucumber's HTML, JSON, JUnit and messages), reports/conformance-<target>.json,
  * and reports/conformance.{md,html} merging every target run found in reports/.
+ *
+ * Real clusters: `--context <ctx>` (else the current context of $KUBECONFIG / ~/.kube/config),
+ * `--disruptive` to run @disruptive scenarios, `--keep-cluster` to keep a kind cluster this run
+ * created. SIGINT/SIGTERM stop after the running scenario, skip the rest, remove the namespaces,
+ * still write the reports and exit 130/143 (support/interrupt.ts).
  */
 import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import { ENV_WORKER_PIDS_DIR, exitCodeFor, installInterruptHandlers, interruptedBy } from '../support/interrupt.ts';
 import { ResultCollector, loadCatalogue, renderHtml, renderMarkdown, type TargetRun } from '../support/report/conformance.ts';
 import { differential, renderDifferential } from '../support/report/differential.ts';
 
@@ -56,9 +64,23 @@ const { runConfiguration } = await loadConfiguration({
   },
 });
 
+// Signals: wind down gracefully (support/interrupt.ts); workers register for forwarding here.
+installInterruptHandlers();
+const workerPids = mkdtempSync(join(tmpdir(), 'sts-workers-'));
+process.env[ENV_WORKER_PIDS_DIR] = workerPids;
+
+// kind: the cluster is created (or reused) once, before Cucumber forks its workers.
+const kind = profile === 'kind' ? await prepareKind(!!values['keep-cluster']) : undefined;
+
 const collector = new ResultCollector();
 const startedAt = new Date().toISOString();
-const { success } = await runCucumber(runConfiguration, undefined, (envelope) => collector.add(envelope));
+let success = false;
+try {
+  if (!interruptedBy()) ({ success } = await runCucumber(runConfiguration, undefined, (envelope) => collector.add(envelope)));
+} finally {
+  rmSync(workerPids, { recursive: true, force: true });
+  await kind?.cleanup();
+}
 
 const reportName = values['report-name'] ?? profile;
 const run: TargetRun = { target: reportName, serverVersion: collector.serverVersion, startedAt, scenarios: collector.results() };
@@ -79,8 +101,33 @@ console.log(
   `\n${reportName}: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped; ` +
     `${Object.keys(catalogue).length - uncovered.length}/${Object.keys(catalogue).length} guarantees covered. Report: reports/conformance.md`,
 );
-for (const c of comparisons) console.log(`differential ${c.baseline} vs ${c.other}: ${c.compared} scenarios compared, ${c.differing.length} differ (reports/differential.md)`);
+for (const c of comparisons) console.log(`differential ${c.baseline} vs ${c.other}: ${c.compared} scenarios compared, ${c.differing.length} differ, ${c.timingOnly.length} in timing only (reports/differential.md)`);
 // A whole-suite run must cover the whole catalogue: a guarantee without a scenario fails it.
 const wholeSuite = !positionals.length && !values.tags;
 if (wholeSuite && uncovered.length) console.error(`uncovered guarantees (no scenario is tagged with them): ${uncovered.join(', ')}`);
 process.exitCode = success && !(wholeSuite && uncovered.length) ? 0 : 1;
+const interrupted = interruptedBy();
+if (interrupted) {
+  console.error(`interrupted by ${interrupted}: reports cover the scenarios that finished; the rest are skipped`);
+  process.exitCode = exitCodeFor(interrupted);
+}
+
+/** Creates or reuses the kind cluster for the workers, or marks the target unavailable (every scenario skipped). */
+async function prepareKind(keepCluster: boolean): Promise<{ cleanup(): Promise<void> }> {
+  const { prepareKindCluster, ENV_KUBECONFIG, ENV_UNAVAILABLE } = await import('../support/targets/kind.ts');
+  const prepared = await prepareKindCluster({ log: (line) => console.error(`kind: ${line}`) });
+  if (prepared.unavailable) {
+    console.error(`kind: ${prepared.unavailable}\nkind: the kind run is skipped (every scenario is reported as skipped with this reason)`);
+    process.env[ENV_UNAVAILABLE] = prepared.unavailable;
+    return { cleanup: async () => undefined };
+  }
+  process.env[ENV_KUBECONFIG] = prepared.kubeconfig;
+  return {
+    async cleanup() {
+      rmSync(prepared.kubeconfig!, { force: true });
+      if (!prepared.created) return console.error(`kind: keeping cluster "${prepared.kind!.name}": it existed before this run`);
+      if (keepCluster) return console.error(`kind: keeping cluster "${prepared.kind!.name}" (--keep-cluster); \`kind delete cluster --name ${prepared.kind!.name}\` removes it`);
+      await prepared.kind!.delete();
+    },
+  };
+}

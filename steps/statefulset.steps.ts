@@ -80,6 +80,14 @@ When('I change StatefulSet {string} with:', async function (this: ConformanceWor
   });
 });
 
+/**
+ * An update that changes nothing a controller acts on: upstream's controller enqueues a set on
+ * every update event, so this wakes it where it waits for an object it does not watch (claims).
+ */
+When('StatefulSet {string} is touched', async function (this: ConformanceWorld, name: string) {
+  await this.patchStatefulSet(name, { metadata: { annotations: { 'statefulset-conformance.io/touched': new Date().toISOString() } } });
+});
+
 Then('the pods of {string} are {string}', async function (this: ConformanceWorld, name: string, expected: string) {
   const set = await this.observed(name);
   const want = expected.split(',').map((s) => s.trim()).sort();

@@ -78,6 +78,17 @@ Then('claim {string} is a new one', async function (this: ConformanceWorld, name
   });
 });
 
+Then('claim {string} from before is deleted', async function (this: ConformanceWorld, name: string) {
+  const before = this.remembered.get(`claim:${name}`) as { uid: string } | undefined;
+  if (!before) throw new Error(`the scenario never remembered claim ${name}`);
+  // On the timeline, not the live view: the controller may already have made a new one.
+  await this.until(`claim ${name} (uid ${before.uid}) to be deleted`, () =>
+    this.timeline.history('PersistentVolumeClaim', name).some((e) => e.type === 'DELETED' && e.uid === before.uid)
+      ? ok(true)
+      : notYet(describeClaim(claim(this, name))),
+  );
+});
+
 Given('claim {string} has the finalizer {string}', async function (this: ConformanceWorld, name: string, finalizer: string) {
   await this.editFinalizers('claim', name, (f) => [...f, finalizer]);
 });

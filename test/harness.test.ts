@@ -146,9 +146,13 @@ describe('differential timelines', () => {
     };
     const c = compareRuns(reference, other);
     assert.equal(c.compared, 2);
-    assert.deepEqual(c.differing.map((d) => d.scenario), ['differs']);
-    assert.deepEqual(c.differing[0]!.differences, [{ object: 'Pod/web-1', baseline: [], other: ['created'] }]);
+    assert.deepEqual(c.timingOnly[0]!.differences, [{ object: 'Pod/web-1', baseline: [], other: ['created'] }]);
     assert.deepEqual(c.notCompared.map((n) => n.scenario), ['failed']);
+    assert.deepEqual(c.differing.map((d) => d.scenario), []);
+    assert.deepEqual(c.timingOnly.map((d) => d.scenario), ['differs']);
     assert.match(renderDifferential([c]), /\| Pod\/web-1 \| \(none\) \| created \|/);
+    const other2 = { ...other, scenarios: [scenario('differs', { 'Pod/web-0': ['created', 'running', 'ready', 'terminating'] })] };
+    const real = compareRuns({ ...reference, scenarios: [scenario('differs', { 'Pod/web-0': ['created', 'terminating', 'deleted'] })] }, other2);
+    assert.deepEqual(real.differing.map((d) => d.scenario), ['differs']);
   });
 });
