@@ -46,6 +46,15 @@ describe('StatefulPodControl (stateful_pod_control.go)', () => {
     assert.deepEqual(events, ['Warning FailedDelete: Delete Pod web-0 in StatefulSet web failed error: pods "web-0" InternalError']);
   });
 
+  it('CreateStatefulPod: a failed create still fixes claim retention refs, then reports the create error', async () => {
+    const { pc, events } = control({ createNamespacedPod: async () => Promise.reject(apiError(500, 'InternalError')) });
+    await assert.rejects(pc.createStatefulPod(set, structuredClone(pod)), (err: unknown) => err instanceof ApiException && err.code === 500);
+    assert.deepEqual(events, ['Warning FailedCreate: Create Pod web-0 in StatefulSet web failed error: pods "web-0" InternalError']);
+    const exists = control({ createNamespacedPod: async () => Promise.reject(apiError(409, 'AlreadyExists')) });
+    await assert.rejects(exists.pc.createStatefulPod(set, structuredClone(pod)));
+    assert.deepEqual(exists.events, [], 'AlreadyExists is returned without an Event');
+  });
+
   it('a created pod is recorded for the set: its syncs wait until the pod informer has seen it', async () => {
     let podsSeen = '5';
     const store = new ConsistencyStore({ pods: () => podsSeen });

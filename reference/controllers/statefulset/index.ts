@@ -20,6 +20,7 @@ import {
   AppsV1Api,
   CoreV1Api,
   KubeConfig,
+  type KubernetesObject,
   type V1ControllerRevision,
   type V1OwnerReference,
   type V1PersistentVolumeClaim,
@@ -29,7 +30,7 @@ import {
 import type { Clock } from '../../clock.ts';
 import { Informer, WorkQueue, keyOf, splitKey } from '../runtime.ts';
 import { errorMessage } from './api-errors.ts';
-import { ConsistencyStore, NO_CONSISTENCY } from './consistency.ts';
+import { ConsistencyStore, NO_CONSISTENCY, compareResourceVersion } from './consistency.ts';
 import { EventRecorder } from './events.ts';
 import { ControllerHistory } from './history.ts';
 import { Mutants, type MutantName } from './mutants.ts';
@@ -50,6 +51,20 @@ export interface StatefulSetControllerOptions {
   /** Concurrent syncs (kube-controller-manager's --concurrent-statefulset-syncs, default 5). */
   workers?: number;
   log?: (line: string) => void;
+}
+
+/**
+ * client-go's Store.LastStoreSyncResourceVersion for an informer. client-go advances it before
+ * the event handlers run; client-node's ListWatch only after its callbacks, and a handler here
+ * may start a sync synchronously. So the newest event's resourceVersion is noted by a handler
+ * registered before any other, and combined with the ListWatch's (which also covers lists).
+ */
+function lastStoreSyncResourceVersion<T extends KubernetesObject>(informer: Informer<T>): () => string {
+  let seen = '';
+  const newer = (a: string, b: string) => (!b ? a : !a ? b : (compareResourceVersion(a, b) ?? 0) > 0 ? a : b);
+  const note = (o: T) => (seen = newer(o.metadata?.resourceVersion ?? '', seen));
+  informer.on('add', note).on('update', note).on('delete', note);
+  return () => newer(informer.lastSyncResourceVersion(), seen);
 }
 
 export async function startStatefulSetController(kc: KubeConfig, opts: StatefulSetControllerOptions): Promise<{ stop(): Promise<void> }> {
@@ -80,9 +95,9 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
   // set is only synced once these informers have caught up with them.
   const consistency = FEATURE_GATES.StaleControllerConsistencyStatefulSet
     ? new ConsistencyStore({
-        pods: () => pods.lastSyncResourceVersion(),
-        persistentvolumeclaims: () => claims.lastSyncResourceVersion(),
-        statefulsets: () => sets.lastSyncResourceVersion(),
+        pods: lastStoreSyncResourceVersion(pods),
+        persistentvolumeclaims: lastStoreSyncResourceVersion(claims),
+        statefulsets: lastStoreSyncResourceVersion(sets),
       })
     : NO_CONSISTENCY;
   /** RealPodControl.OnWrite for the adoption/release patches of ClaimPods. */

@@ -51,7 +51,11 @@ export class StatefulPodControl {
     return this.claims.get(name, namespace);
   }
 
-  /** CreateStatefulPod: claims first; an AlreadyExists pod is returned silently (no Event). */
+  /**
+   * CreateStatefulPod: claims first; an AlreadyExists pod is returned silently (no Event). As
+   * upstream, the claims' retention refs are fixed up even when the create failed otherwise, and
+   * the create's Event and error come last.
+   */
   async createStatefulPod(set: V1StatefulSet, pod: V1Pod): Promise<void> {
     try {
       await this.createPersistentVolumeClaims(set, pod);
@@ -59,12 +63,12 @@ export class StatefulPodControl {
       this.recordPodEvent('create', set, pod, err);
       throw err;
     }
+    let createError: unknown;
     try {
       this.wrote(set, 'pods', await this.core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod }));
     } catch (err) {
       if (isAlreadyExists(err)) throw err;
-      this.recordPodEvent('create', set, pod, err);
-      throw err;
+      createError = err;
     }
     // Set PVC policy as much as is possible at this point (the pod object has no UID yet).
     try {
@@ -73,7 +77,8 @@ export class StatefulPodControl {
       this.recordPodEvent('update', set, pod, err);
       throw err;
     }
-    this.recordPodEvent('create', set, pod);
+    this.recordPodEvent('create', set, pod, createError);
+    if (createError !== undefined) throw createError;
   }
 
   /**
