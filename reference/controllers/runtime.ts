@@ -50,7 +50,7 @@ export class Informer<T extends KubernetesObject> {
       options.labelSelector,
       options.fieldSelector,
     );
-    const typed = (o: T): T => (o.metadata?.creationTimestamp instanceof Date || !o.metadata ? o : this.deserialize(o));
+    const typed = (o: T): T => this.typedOrSelf(o);
     // Update handlers get the previous version too (as client-go's UpdateFunc(old, new) does).
     const keyOfObj = (o: T) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
     this.lw.on('add', (o) => {
@@ -79,6 +79,14 @@ export class Informer<T extends KubernetesObject> {
   private deserialize(o: T): T {
     return ObjectSerializer.deserialize(o, this.typeName) as T;
   }
+
+  /**
+   * The typed model of a cached object. ListWatch keeps watch objects as plain JSON; each one is
+   * deserialised once and the model kept beside it (keyed by the plain object, which the cache
+   * replaces on every change), so get() and list() do not deserialise the whole cache per call.
+   * Models are shared, as client-go's cache objects are: callers must not mutate them.
+   */
+  private readonly models = new WeakMap<T, T>();
 
   private markSynced(): void {
     if (this.synced) return;
@@ -122,8 +130,13 @@ export class Informer<T extends KubernetesObject> {
   }
 
   private typedOrSelf(o: T): T {
-    const ts = o.metadata?.creationTimestamp as unknown;
-    return typeof ts === 'string' ? this.deserialize(o) : o;
+    if (!o.metadata || o.metadata.creationTimestamp instanceof Date) return o;
+    let model = this.models.get(o);
+    if (!model) {
+      model = this.deserialize(o);
+      this.models.set(o, model);
+    }
+    return model;
   }
 }
 
