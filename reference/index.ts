@@ -22,6 +22,8 @@ export interface ReferenceOptions {
   /** Simulated seconds per real second (default 1). */
   clockScale?: number;
   nodes?: number;
+  /** Simulated time a pod takes from binding to Running (the node simulator's default when unset). */
+  podStartupDelayMs?: number;
   /** Deliberately broken StatefulSet controller behaviours (see `npm run mutants`). */
   mutants?: MutantName[];
   /** Run the reference StatefulSet controller (false when another controller manages sets). */
@@ -83,7 +85,7 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
         : [startStatefulSetController(kc, { clock, mutants: opts.mutants, log: logger('statefulset-controller') })]),
     ]);
     started.forEach((c) => stops.push(() => c.stop()));
-    const nodes = await startNodeSimulator(kc, { clock, nodes: opts.nodes ?? 3 });
+    const nodes = await startNodeSimulator(kc, { clock, nodes: opts.nodes ?? 3, startupDelayMs: opts.podStartupDelayMs });
     stops.push(() => nodes.stop());
     const dns = await startDnsServer(kc, { clock });
     stops.push(() => dns.close());

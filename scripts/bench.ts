@@ -1,0 +1,404 @@
+/**
+ * `npm run bench [-- options]`: the reference control plane against the real one, side by side
+ * in one run, on this machine. Writes reports/bench.json and reports/bench.md and prints the
+ * table. Every comparison is a ratio of two figures measured in this run; nothing here is a
+ * test, and no test asserts a timing.
+ *
+ *   1. Suite speed: the suite's wall time on the reference target and on the control-plane
+ *      target over the same scenario selection (by default a representative tagged subset, see
+ *      DEFAULT_SUBSET; `--suite-subset all` runs the whole suite on both).
+ *   2. API server: the reference API server against kube-apiserver + etcd — pods created per
+ *      second by one client and by --concurrency clients, listing --pods pods, resident memory
+ *      with them stored, watch delivery latency at --watch-rate events/s.
+ *   3. Controller scale: a Parallel StatefulSet 0→--parallel-replicas ready and an OrderedReady
+ *      one 0→--ordered-replicas, with the control plane's peak memory.
+ *
+ * Options:
+ *   --skip-suites --skip-api --skip-controllers   leave a section out
+ *   --skip-control-plane                          reference figures only (no ratios)
+ *   --suite-subset <tag expression>|all           the scenarios both suites run (default DEFAULT_SUBSET)
+ *   --pods N (10000) --sequential N (1000) --concurrency N (32) --watch-rate N (1000) --watch-seconds N (5)
+ *   --parallel-replicas N (1000) --ordered-replicas N (100)
+ *   --cpu-prof                                    profile the reference processes (reports/bench/profiles/)
+ *   --quick                                       small sizes, for trying the script out
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { kubeConfigFor } from '../reference/index.ts';
+import { assertBinaries, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
+import { startControlPlane, type RunningControlPlane } from '../support/control-plane/index.ts';
+import { benchApiServer, type ApiBenchOptions, type ApiBenchResult } from './bench/apiserver.ts';
+import { round, runScaleCase, waitNodesSchedulable, type ScaleCase, type ScaleResult } from './bench/controllers.ts';
+import { busyShare, cpuTimes, machineLoad, startSubject, type Subject } from './bench/proc.ts';
+import { summarise } from './bench/profile-summary.ts';
+import { runSuite, type SuiteRun } from './lib/suite-run.ts';
+
+/** One guarantee from each area of the catalogue: 21 scenarios, about a fifth of the suite. */
+export const DEFAULT_SUBSET = [
+  'G-01', 'G-09', 'G-13', 'G-23', 'G-27', 'G-31', 'G-38', 'G-41', 'G-50', 'G-58', 'G-63',
+].map((g) => `@guarantee:${g}`).join(' or ');
+
+const { values } = parseArgs({
+  options: {
+    'skip-suites': { type: 'boolean', default: false },
+    'skip-api': { type: 'boolean', default: false },
+    'skip-controllers': { type: 'boolean', default: false },
+    'skip-control-plane': { type: 'boolean', default: false },
+    'suite-subset': { type: 'string' },
+    pods: { type: 'string' },
+    sequential: { type: 'string' },
+    concurrency: { type: 'string', default: '32' },
+    'watch-rate': { type: 'string', default: '1000' },
+    'watch-seconds': { type: 'string' },
+    'parallel-replicas': { type: 'string' },
+    'ordered-replicas': { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    quick: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+});
+if (values.help) {
+  console.log(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]);
+  process.exit(0);
+}
+
+const quick = values.quick;
+const num = (v: string | undefined, dflt: number, quickValue: number): number => (v !== undefined ? Number(v) : quick ? quickValue : dflt);
+const apiOptions: ApiBenchOptions = {
+  pods: num(values.pods, 10_000, 2000),
+  sequential: num(values.sequential, 1000, 300),
+  concurrency: Number(values.concurrency),
+  watchRate: Number(values['watch-rate']),
+  watchSeconds: num(values['watch-seconds'], 5, 2),
+  listRepeats: 5,
+  clientNodeSequential: quick ? 100 : 300,
+  clientNodeConcurrent: quick ? 300 : 1000,
+};
+const scaleCases: ScaleCase[] = [
+  { policy: 'OrderedReady', replicas: num(values['ordered-replicas'], 100, 20) },
+  { policy: 'Parallel', replicas: num(values['parallel-replicas'], 1000, 200) },
+];
+const subset = values['suite-subset'] ?? DEFAULT_SUBSET;
+const profileDir = 'reports/bench/profiles';
+const log = (line: string): void => console.error(`bench: ${line}`);
+
+// ---- the control plane, if built ------------------------------------------------------------
+
+const binDir = controlPlaneBinDir();
+let controlPlaneMissing: string | undefined = values['skip-control-plane'] ? 'skipped (--skip-control-plane)' : undefined;
+if (!controlPlaneMissing) {
+  try {
+    assertBinaries(binDir, ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'coredns']);
+  } catch (err) {
+    controlPlaneMissing = `not built (${(err as Error).message.split('\n')[0]}); \`npm run control-plane:build\``;
+  }
+}
+
+async function withControlPlane<T>(withScheduler: boolean, fn: (cp: RunningControlPlane, kc: KubeConfig) => Promise<T>): Promise<T> {
+  const cp = await startControlPlane({ binDir, withDns: false, withScheduler, log: (l) => log(l) });
+  try {
+    const kc = new KubeConfig();
+    kc.loadFromFile(cp.kubeconfigPath);
+    return await fn(cp, kc);
+  } finally {
+    await cp.stop();
+  }
+}
+
+const nodeArgs = (section: string): string[] => (values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', join(profileDir, section)] : []);
+
+/** The heaviest functions of the profiles a section wrote (reference processes only). */
+function profileOf(section: string): Array<{ fn: string; selfMs: number; totalMs: number }> | undefined {
+  const dir = join(profileDir, section);
+  if (!values['cpu-prof'] || !existsSync(dir)) return undefined;
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  // The main thread's profile is the largest (the others are tsx's loader thread).
+  const main = files.map((f) => join(dir, f)).sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
+  if (!main) return undefined;
+  const s = summarise(JSON.parse(readFileSync(main, 'utf8')));
+  return s.self.filter((r) => !r.fn.startsWith('(idle)')).slice(0, 15);
+}
+
+// ---- 1. suites --------------------------------------------------------------------------------
+
+interface SuiteSide {
+  target: string;
+  wallSeconds: number;
+  processSeconds: number;
+  scenarios: number;
+  ran: number;
+  passed: number;
+  failed: string[];
+}
+
+interface SuiteSection {
+  selection: string;
+  /** The whole reference suite, for the < 30 s goal. */
+  referenceFull?: SuiteSide;
+  reference?: SuiteSide;
+  controlPlane?: SuiteSide;
+  /** Scenarios that ran (not skipped) on both targets, and their summed Cucumber durations. */
+  common?: { scenarios: number; referenceSeconds: number; controlPlaneSeconds: number; ratio: number };
+  wallRatio?: number;
+  controlPlaneMissing?: string;
+}
+
+const side = (r: SuiteRun): SuiteSide => ({
+  target: r.target,
+  wallSeconds: round(r.wallSeconds, 1),
+  processSeconds: round(r.processSeconds, 1),
+  scenarios: r.scenarios.length,
+  ran: r.scenarios.filter((s) => s.outcome !== 'skipped').length,
+  passed: r.scenarios.filter((s) => s.outcome === 'passed').length,
+  failed: r.scenarios.filter((s) => s.outcome !== 'passed' && s.outcome !== 'skipped').map((s) => `${s.uri}:${s.line} ${s.name}`),
+});
+
+async function suites(): Promise<SuiteSection> {
+  const all = subset === 'all';
+  const tags = all ? undefined : subset;
+  const section: SuiteSection = { selection: all ? 'the whole suite' : `tagged subset: ${subset}` };
+  log('suite: the whole reference suite');
+  const full = await runSuite({ target: 'reference', format: 'summary' });
+  section.referenceFull = side(full);
+  let ref = full;
+  if (!all) {
+    log(`suite: the reference suite, subset ${subset}`);
+    ref = await runSuite({ target: 'reference', tags, format: 'summary' });
+  }
+  section.reference = side(ref);
+  if (controlPlaneMissing) {
+    section.controlPlaneMissing = controlPlaneMissing;
+    return section;
+  }
+  log(`suite: the control-plane suite, ${all ? 'whole suite' : `subset ${subset}`}`);
+  const cp = await runSuite({ target: 'control-plane', tags, format: 'summary' });
+  section.controlPlane = side(cp);
+  const key = (s: { uri: string; line: number; name: string }) => `${s.uri}:${s.line}:${s.name}`;
+  const cpRan = new Map(cp.scenarios.filter((s) => s.outcome !== 'skipped').map((s) => [key(s), s]));
+  const common = ref.scenarios.filter((s) => s.outcome !== 'skipped' && cpRan.has(key(s)));
+  const refSeconds = common.reduce((t, s) => t + s.durationMs, 0) / 1000;
+  const cpSeconds = common.reduce((t, s) => t + cpRan.get(key(s))!.durationMs, 0) / 1000;
+  section.common = { scenarios: common.length, referenceSeconds: round(refSeconds, 1), controlPlaneSeconds: round(cpSeconds, 1), ratio: round(cpSeconds / refSeconds, 1) };
+  section.wallRatio = round(cp.wallSeconds / ref.wallSeconds, 1);
+  return section;
+}
+
+// ---- 2. API servers ---------------------------------------------------------------------------
+
+interface ApiSection {
+  options: ApiBenchOptions;
+  reference?: ApiBenchResult;
+  controlPlane?: ApiBenchResult & { serverVersion: string };
+  ratios?: Record<string, number>;
+  controlPlaneMissing?: string;
+  profile?: ReturnType<typeof profileOf>;
+}
+
+async function apiServers(): Promise<ApiSection> {
+  const section: ApiSection = { options: apiOptions };
+  log('api: the reference API server (its own process)');
+  const subject = await startSubject(['api'], { label: 'reference API server', nodeArgs: nodeArgs('api') });
+  try {
+    section.reference = await benchApiServer({ label: 'reference', kc: kubeConfigFor(subject.url), pids: [subject.pid], waitServiceAccount: false, log }, apiOptions);
+  } finally {
+    await subject.stop();
+  }
+  section.profile = profileOf('api');
+  if (controlPlaneMissing) {
+    section.controlPlaneMissing = controlPlaneMissing;
+    return section;
+  }
+  log('api: kube-apiserver + etcd (with kube-controller-manager, which creates the ServiceAccounts pods need)');
+  section.controlPlane = await withControlPlane(false, async (cp, kc) => ({
+    ...(await benchApiServer({ label: 'kube-apiserver', kc, pids: [cp.pids['kube-apiserver']!, cp.pids.etcd!], waitServiceAccount: true, log }, apiOptions)),
+    serverVersion: cp.serverVersion,
+  }));
+  const r = section.reference;
+  const c = section.controlPlane;
+  section.ratios = {
+    createSequential: round(r.createSequentialPerSec / c.createSequentialPerSec, 1),
+    createConcurrent: round(r.createConcurrentPerSec / c.createConcurrentPerSec, 1),
+    list: round(c.listMs.median / r.listMs.median, 1),
+    memory: round(c.memoryMiB / r.memoryMiB, 1),
+    watchP50: round(c.watch.latencyMs.p50 / r.watch.latencyMs.p50, 1),
+    watchP99: round(c.watch.latencyMs.p99 / r.watch.latencyMs.p99, 1),
+    ...(r.clientNode && c.clientNode
+      ? {
+          clientNodeSequential: round(r.clientNode.createSequentialPerSec / c.clientNode.createSequentialPerSec, 1),
+          clientNodeConcurrent: round(r.clientNode.createConcurrentPerSec / c.clientNode.createConcurrentPerSec, 1),
+        }
+      : {}),
+  };
+  return section;
+}
+
+// ---- 3. controllers ---------------------------------------------------------------------------
+
+interface ControllerSection {
+  cases: ScaleCase[];
+  reference?: ScaleResult[];
+  controlPlane?: ScaleResult[];
+  ratios?: Record<string, number>;
+  controlPlaneMissing?: string;
+  profile?: ReturnType<typeof profileOf>;
+}
+
+async function controllers(): Promise<ControllerSection> {
+  const section: ControllerSection = { cases: scaleCases };
+  log('controllers: the reference control plane (its own process; clock scale 1, pods start at once)');
+  const plane = await startSubject(['plane', '--clock-scale', '1', '--pod-startup-ms', '0'], { label: 'reference control plane', nodeArgs: nodeArgs('controllers') });
+  try {
+    const kc = kubeConfigFor(plane.url);
+    section.reference = [];
+    for (const [i, c] of scaleCases.entries()) {
+      const r = await runScaleCase({ kc, pids: [plane.pid], waitServiceAccount: false, deadlineMs: 600_000 }, c, `bench-scale-${i}`);
+      log(`controllers: reference ${c.policy} 0→${c.replicas} ready in ${r.seconds} s, peak ${r.peakMiB} MiB`);
+      section.reference.push(r);
+    }
+  } finally {
+    await plane.stop();
+  }
+  section.profile = profileOf('controllers');
+  if (controlPlaneMissing) {
+    section.controlPlaneMissing = controlPlaneMissing;
+    return section;
+  }
+  log('controllers: the control plane (KCM and kube-scheduler with upstream defaults) + the node simulator in its own process');
+  section.controlPlane = await withControlPlane(true, async (cp, kc) => {
+    let nodes: Subject | undefined;
+    try {
+      nodes = await startSubject(['nodes', '--kubeconfig', cp.kubeconfigPath, '--kubelet-version', cp.serverVersion, '--pod-startup-ms', '0'], { label: 'node simulator' });
+      await waitNodesSchedulable(kc, 3);
+      const pids = (['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((c) => cp.pids[c]!);
+      const out: ScaleResult[] = [];
+      for (const [i, c] of scaleCases.entries()) {
+        const r = await runScaleCase({ kc, pids, helperPids: [nodes.pid], waitServiceAccount: true, deadlineMs: 900_000 }, c, `bench-scale-${i}`);
+        log(`controllers: control plane ${c.policy} 0→${c.replicas} ready in ${r.seconds} s, peak ${r.peakMiB} MiB (+${r.helperPeakMiB} MiB node simulator)`);
+        out.push(r);
+      }
+      return out;
+    } finally {
+      await nodes?.stop();
+    }
+  });
+  section.ratios = Object.fromEntries(
+    scaleCases.map((c, i) => [`${c.policy}-${c.replicas}`, round(section.controlPlane![i]!.seconds / section.reference![i]!.seconds, 1)]),
+  );
+  return section;
+}
+
+// ---- run ----------------------------------------------------------------------------------------
+
+if (values['cpu-prof']) rmSync(profileDir, { recursive: true, force: true });
+const startedAt = new Date().toISOString();
+const loadBefore = machineLoad();
+log(`machine: ${loadBefore.cores} cores, load average ${loadBefore.loadavg.join(' / ')}; busiest other processes: ${loadBefore.others.join(', ') || 'none'}`);
+const sections: Record<string, { busyShare: number; seconds: number }> = {};
+async function timed<T>(name: string, fn: () => Promise<T>): Promise<T> {
+  const c0 = cpuTimes();
+  const t0 = performance.now();
+  try {
+    return await fn();
+  } finally {
+    sections[name] = { busyShare: busyShare(c0, cpuTimes()), seconds: round((performance.now() - t0) / 1000, 1) };
+  }
+}
+const report = {
+  startedAt,
+  node: process.version,
+  machine: { cores: loadBefore.cores, loadBefore },
+  suites: values['skip-suites'] ? undefined : await timed('suites', suites),
+  api: values['skip-api'] ? undefined : await timed('api', apiServers),
+  controllers: values['skip-controllers'] ? undefined : await timed('controllers', controllers),
+  loadAfter: machineLoad(),
+  sections,
+};
+mkdirSync('reports', { recursive: true });
+writeFileSync('reports/bench.json', `${JSON.stringify(report, null, 2)}\n`);
+const md = renderMarkdown(report);
+writeFileSync('reports/bench.md', md);
+console.log(`\n${md}`);
+log('wrote reports/bench.json and reports/bench.md');
+
+// ---- the table ----------------------------------------------------------------------------------
+
+function renderMarkdown(r: typeof report): string {
+  const rows: string[][] = [];
+  const row = (what: string, ref: string, cp: string, ratio: string, goal: string) => rows.push([what, ref, cp, ratio, goal]);
+  const x = (n: number | undefined) => (n === undefined || !Number.isFinite(n) ? '—' : `${n}×`);
+  const s = r.suites;
+  if (s) {
+    row('whole reference suite, wall time', `${s.referenceFull!.wallSeconds} s (${s.referenceFull!.passed}/${s.referenceFull!.scenarios} passed)`, '', '', 'reference < 30 s');
+    if (s.controlPlane) {
+      row(`suite wall time, ${s.selection === 'the whole suite' ? 'whole suite' : 'subset'} (${s.reference!.scenarios} scenarios)`, `${s.reference!.wallSeconds} s`, `${s.controlPlane.wallSeconds} s`, x(s.wallRatio), '≥ 20×');
+      row(`scenario time, the ${s.common!.scenarios} scenarios run on both`, `${s.common!.referenceSeconds} s`, `${s.common!.controlPlaneSeconds} s`, x(s.common!.ratio), '≥ 20×');
+    }
+  }
+  const a = r.api;
+  if (a) {
+    const ref = a.reference!;
+    const cp = a.controlPlane;
+    const q = a.ratios ?? {};
+    row('pods created/s, 1 client', `${ref.createSequentialPerSec}`, `${cp?.createSequentialPerSec ?? '—'}`, x(q.createSequential), '≥ 5×');
+    row(`pods created/s, ${ref.concurrency} clients`, `${ref.createConcurrentPerSec}`, `${cp?.createConcurrentPerSec ?? '—'}`, x(q.createConcurrent), '≥ 5×');
+    row(`list ${ref.listPods} pods (${ref.listMiB} MiB / ${cp?.listMiB ?? '—'} MiB), median`, `${ref.listMs.median} ms`, cp ? `${cp.listMs.median} ms` : '—', x(q.list), '');
+    row(`resident memory, ${ref.listPods} pods stored`, `${ref.memoryMiB} MiB`, cp ? `${cp.memoryMiB} MiB (kube-apiserver + etcd)` : '—', x(q.memory), 'reference < 500 MB');
+    row(`watch latency p50 at ${ref.watch.achievedRate}/${cp?.watch.achievedRate ?? '—'} events/s`, `${ref.watch.latencyMs.p50} ms`, cp ? `${cp.watch.latencyMs.p50} ms` : '—', x(q.watchP50), '');
+    row('watch latency p99', `${ref.watch.latencyMs.p99} ms`, cp ? `${cp.watch.latencyMs.p99} ms` : '—', x(q.watchP99), 'reference < 5 ms');
+    if (ref.clientNode) {
+      row('pods created/s through client-node, 1 client', `${ref.clientNode.createSequentialPerSec}`, `${cp?.clientNode?.createSequentialPerSec ?? '—'}`, x(q.clientNodeSequential), '');
+      row(`pods created/s through client-node, ${ref.concurrency} clients`, `${ref.clientNode.createConcurrentPerSec}`, `${cp?.clientNode?.createConcurrentPerSec ?? '—'}`, x(q.clientNodeConcurrent), '');
+    }
+  }
+  const c = r.controllers;
+  if (c) {
+    c.cases.forEach((k, i) => {
+      const ref = c.reference![i]!;
+      const cp = c.controlPlane?.[i];
+      row(
+        `${k.policy} StatefulSet 0→${k.replicas} ready (peak memory)`,
+        `${ref.seconds} s (${ref.peakMiB} MiB)`,
+        cp ? `${cp.seconds} s (${cp.peakMiB} MiB + ${cp.helperPeakMiB} MiB simulator)` : '—',
+        x(c.ratios?.[`${k.policy}-${k.replicas}`]),
+        k.policy === 'Parallel' && k.replicas === 1000 ? 'reference < 10 s' : '',
+      );
+    });
+  }
+  const missing = r.suites?.controlPlaneMissing ?? r.api?.controlPlaneMissing ?? r.controllers?.controlPlaneMissing;
+  const lines = [
+    `Run ${r.startedAt} on ${r.machine.cores} cores, Node ${r.node}. Load average before ${r.machine.loadBefore.loadavg.join(' / ')}, after ${r.loadAfter.loadavg.join(' / ')}; ` +
+      `all cores busy ${Object.entries(r.sections).map(([k, v]) => `${Math.round(v.busyShare * 100)}% during ${k} (${v.seconds} s)`).join(', ')}.` +
+      (r.machine.loadBefore.others.length ? ` Other processes at the start: ${r.machine.loadBefore.others.join(', ')}.` : ''),
+    '',
+    '| measure | reference | control plane | ratio | goal |',
+    '|---|---|---|---|---|',
+    ...rows.map((cells) => `| ${cells.join(' | ')} |`),
+    '',
+  ];
+  if (missing) lines.push(`Control plane: ${missing}.`, '');
+  if (s && s.controlPlane) {
+    lines.push(
+      `Suites: ${s.selection}. The wall time includes start-up (the control plane's bring-up); the reference runs 2 workers, the control plane 1 (their profiles). ` +
+        `Scenario time sums Cucumber's per-scenario durations over the scenarios both ran.` +
+        (s.reference!.failed.length || s.controlPlane.failed.length ? ` Failed: reference ${s.reference!.failed.length}, control plane ${s.controlPlane.failed.length}.` : ''),
+      '',
+    );
+  }
+  if (a) {
+    lines.push(
+      `API: load generated by ${a.reference!.client} (plain HTTP to the reference, HTTPS with a client certificate to kube-apiserver ${a.controlPlane?.serverVersion ?? ''}); ` +
+        'client-node rows use @kubernetes/client-node 1.x, which opens a new connection per request. Both servers in their own processes; kube-controller-manager runs beside kube-apiserver (it creates the ServiceAccount pods need). ' +
+        'Watch latency: from sending a ConfigMap create to its ADDED event on an open watch, creates sent at a steady rate.',
+      '',
+    );
+  }
+  if (c) {
+    lines.push(
+      'Controllers: the node simulator starts pods at once on both; the reference runs at clock scale 1 in its own process (API server, controllers, simulator); the control plane is etcd, kube-apiserver, kube-controller-manager and kube-scheduler with upstream defaults (client QPS limits included), memory is the sum of their peaks.',
+      '',
+    );
+  }
+  return lines.join('\n');
+}
