@@ -12,6 +12,8 @@ import { startNamespaceController } from './controllers/namespace.ts';
 import { startScheduler } from './controllers/scheduler.ts';
 import { startEndpointSliceController } from './controllers/endpointslice.ts';
 import { startVolumeProvisioner } from './controllers/volumes.ts';
+import { startPvcProtectionController } from './controllers/pvc-protection.ts';
+import { startPvProtectionController } from './controllers/pv-protection.ts';
 import { startNodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { startStatefulSetController } from './controllers/statefulset/index.ts';
 import type { MutantName } from './controllers/statefulset/mutants.ts';
@@ -79,6 +81,8 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
       startScheduler(kc, { clock, log: logger('scheduler') }),
       startEndpointSliceController(kc, { clock, log: logger('endpointslice-controller') }),
       startVolumeProvisioner(kc, { clock, bindClaims: true, log: logger('volume-provisioner') }),
+      startPvcProtectionController(kc, { clock, log: logger('pvc-protection-controller') }),
+      startPvProtectionController(kc, { clock, log: logger('pv-protection-controller') }),
       startNodeLifecycleController(kc, { clock, log: logger('node-lifecycle-controller') }),
       ...(opts.statefulSetController === false
         ? []

@@ -4,6 +4,8 @@ import { CoreV1Api, StorageV1Api, type V1PersistentVolume, type V1PersistentVolu
 import { Informer } from '../reference/controllers/runtime.ts';
 import { startScheduler } from '../reference/controllers/scheduler.ts';
 import { startVolumeProvisioner } from '../reference/controllers/volumes.ts';
+import { startPvProtectionController } from '../reference/controllers/pv-protection.ts';
+import { startPvcProtectionController } from '../reference/controllers/pvc-protection.ts';
 import { startNodeSimulator } from '../reference/nodes/index.ts';
 import { startTestApiServer, until } from './nodes-harness.ts';
 
@@ -23,6 +25,8 @@ before(async () => {
     body: { metadata: { name: 'wffc' }, provisioner: 'sim.statefulset-conformance.io/hostpath', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' },
   });
   stops.push(await startVolumeProvisioner(env.kc, { clock: env.clock, bindClaims: true }));
+  // Claims and volumes carry protection finalizers (admission); their controllers release them.
+  stops.push(await startPvcProtectionController(env.kc, { clock: env.clock }), await startPvProtectionController(env.kc, { clock: env.clock }));
   stops.push(await startScheduler(env.kc, { clock: env.clock }));
   stops.push(await startNodeSimulator(env.kc, { clock: env.clock, nodes: 3 }));
   claims = new Informer<V1PersistentVolumeClaim>(env.kc, '/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces(), env.clock);

@@ -182,7 +182,7 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
 
   const syncVolume = async (name: string) => {
     const pv = volumes.get(name);
-    if (!pv || pv.metadata?.deletionTimestamp) return;
+    if (!pv) return;
     const ref = pv.spec?.claimRef;
     if (bindClaims && ref?.name) {
       const pvc = claims.get(ref.name, ref.namespace);
@@ -201,6 +201,10 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
         return;
       }
     }
+    // A volume being deleted (held by kubernetes.io/pv-protection while Bound) still becomes
+    // Released when its claim goes, as upstream's syncVolume does; that lets the PV protection
+    // controller drop its finalizer. There is nothing left to delete then.
+    if (pv.metadata?.deletionTimestamp) return;
     if (pv.status?.phase === 'Released' && pv.spec?.persistentVolumeReclaimPolicy === 'Delete' && pv.metadata?.annotations?.[PROVISIONED_BY] === provisioner) {
       log(`deleting released volume ${name}`);
       await core.deletePersistentVolume({ name }).catch((err) => {

@@ -159,6 +159,24 @@ export const services: KindSpec = {
 
 const ACCESS_MODES = ['ReadWriteOnce', 'ReadOnlyMany', 'ReadWriteMany', 'ReadWriteOncePod'];
 
+/** volumeutil.PVCProtectionFinalizer / PVProtectionFinalizer (`pkg/volume/util/finalizer.go`). */
+export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
+export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
+
+/**
+ * The StorageObjectInUseProtection admission plugin (create only,
+ * `plugin/pkg/admission/storage/storageobjectinuseprotection/admission.go`): every new PVC / PV
+ * gets its protection finalizer, appended unless already present. The PVC / PV protection
+ * controllers remove it once the object is no longer in use.
+ */
+function addFinalizer(o: JsonObject, finalizer: string): void {
+  const m = child(o, 'metadata');
+  if (m.finalizers !== undefined && m.finalizers !== null && !Array.isArray(m.finalizers)) return; // left to validation
+  const finalizers = arr(m.finalizers);
+  if (finalizers.includes(finalizer)) return;
+  m.finalizers = [...finalizers, finalizer];
+}
+
 function validateAccessModes(modes: unknown, field: string, errs: import('../validation.ts').Errors): void {
   const list = arr(modes);
   if (list.length === 0) errs.required(field, 'at least 1 access mode is required');
@@ -180,6 +198,7 @@ export const persistentvolumeclaims: KindSpec = {
     child(o, 'spec').volumeMode ??= 'Filesystem';
   },
   admit(o, ctx) {
+    addFinalizer(o, PVC_PROTECTION_FINALIZER);
     // DefaultStorageClass admission: only an absent class is defaulted, "" means "no class".
     const spec = child(o, 'spec');
     if (spec.storageClassName !== undefined && spec.storageClassName !== null) return;
@@ -262,6 +281,9 @@ export const persistentvolumes: KindSpec = {
     const spec = child(o, 'spec');
     spec.persistentVolumeReclaimPolicy ??= 'Retain';
     spec.volumeMode ??= 'Filesystem';
+  },
+  admit(o) {
+    addFinalizer(o, PV_PROTECTION_FINALIZER);
   },
   validate(o, errs) {
     const spec = obj(o.spec) ?? {};
