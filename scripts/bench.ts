@@ -29,7 +29,7 @@ import { parseArgs } from 'node:util';
 import { kubeConfigFor } from '../reference/index.ts';
 import { assertBinaries, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane/index.ts';
-import { benchApiServer, type ApiBenchOptions, type ApiBenchResult } from './bench/apiserver.ts';
+import { benchApiServers, type ApiBenchOptions, type ApiBenchResult } from './bench/apiserver.ts';
 import { round, runScaleCase, waitNodesSchedulable, type ScaleCase, type ScaleResult } from './bench/controllers.ts';
 import { busyShare, cpuTimes, machineLoad, startSubject, type Subject } from './bench/proc.ts';
 import { summarise } from './bench/profile-summary.ts';
@@ -201,21 +201,25 @@ async function apiServers(): Promise<ApiSection> {
   log('api: the reference API server (its own process)');
   const subject = await startSubject(['api'], { label: 'reference API server', nodeArgs: nodeArgs('api') });
   try {
-    section.reference = await benchApiServer({ label: 'reference', kc: kubeConfigFor(subject.url), pids: [subject.pid], waitServiceAccount: false, log }, apiOptions);
+    const reference = { label: 'reference', kc: kubeConfigFor(subject.url), pids: [subject.pid], waitServiceAccount: false, log };
+    if (controlPlaneMissing) {
+      section.controlPlaneMissing = controlPlaneMissing;
+      [section.reference] = await benchApiServers([reference], apiOptions);
+    } else {
+      log('api: kube-apiserver + etcd (with kube-controller-manager, which creates the ServiceAccounts pods need); phases alternate between the servers');
+      await withControlPlane(false, async (cp, kc) => {
+        const real = { label: 'kube-apiserver', kc, pids: [cp.pids['kube-apiserver']!, cp.pids.etcd!], waitServiceAccount: true, log };
+        const [r, c] = await benchApiServers([reference, real], apiOptions);
+        section.reference = r;
+        section.controlPlane = { ...c!, serverVersion: cp.serverVersion };
+      });
+    }
   } finally {
     await subject.stop();
   }
   section.profile = profileOf('api');
-  if (controlPlaneMissing) {
-    section.controlPlaneMissing = controlPlaneMissing;
-    return section;
-  }
-  log('api: kube-apiserver + etcd (with kube-controller-manager, which creates the ServiceAccounts pods need)');
-  section.controlPlane = await withControlPlane(false, async (cp, kc) => ({
-    ...(await benchApiServer({ label: 'kube-apiserver', kc, pids: [cp.pids['kube-apiserver']!, cp.pids.etcd!], waitServiceAccount: true, log }, apiOptions)),
-    serverVersion: cp.serverVersion,
-  }));
-  const r = section.reference;
+  if (!section.controlPlane) return section;
+  const r = section.reference!;
   const c = section.controlPlane;
   section.ratios = {
     createSequential: round(r.createSequentialPerSec / c.createSequentialPerSec, 1),
@@ -246,43 +250,45 @@ interface ControllerSection {
 }
 
 async function controllers(): Promise<ControllerSection> {
-  const section: ControllerSection = { cases: scaleCases };
+  const section: ControllerSection = { cases: scaleCases, reference: [] };
   log('controllers: the reference control plane (its own process; clock scale 1, pods start at once)');
   const plane = await startSubject(['plane', '--clock-scale', '1', '--pod-startup-ms', '0'], { label: 'reference control plane', nodeArgs: nodeArgs('controllers') });
+  const kcRef = kubeConfigFor(plane.url);
+  const runReference = async (c: ScaleCase, i: number): Promise<void> => {
+    const r = await runScaleCase({ kc: kcRef, pids: [plane.pid], waitServiceAccount: false, deadlineMs: 600_000 }, c, `bench-scale-${i}`);
+    log(`controllers: reference ${c.policy} 0→${c.replicas} ready in ${r.seconds} s, peak ${r.peakMiB} MiB`);
+    section.reference!.push(r);
+  };
   try {
-    const kc = kubeConfigFor(plane.url);
-    section.reference = [];
-    for (const [i, c] of scaleCases.entries()) {
-      const r = await runScaleCase({ kc, pids: [plane.pid], waitServiceAccount: false, deadlineMs: 600_000 }, c, `bench-scale-${i}`);
-      log(`controllers: reference ${c.policy} 0→${c.replicas} ready in ${r.seconds} s, peak ${r.peakMiB} MiB`);
-      section.reference.push(r);
+    if (controlPlaneMissing) {
+      section.controlPlaneMissing = controlPlaneMissing;
+      for (const [i, c] of scaleCases.entries()) await runReference(c, i);
+    } else {
+      log('controllers: the control plane (KCM and kube-scheduler with upstream defaults) + the node simulator in its own process; cases alternate between the planes');
+      section.controlPlane = await withControlPlane(true, async (cp, kc) => {
+        let nodes: Subject | undefined;
+        try {
+          nodes = await startSubject(['nodes', '--kubeconfig', cp.kubeconfigPath, '--kubelet-version', cp.serverVersion, '--pod-startup-ms', '0'], { label: 'node simulator' });
+          await waitNodesSchedulable(kc, 3);
+          const pids = (['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((c) => cp.pids[c]!);
+          const out: ScaleResult[] = [];
+          for (const [i, c] of scaleCases.entries()) {
+            await runReference(c, i);
+            const r = await runScaleCase({ kc, pids, helperPids: [nodes.pid], waitServiceAccount: true, deadlineMs: 900_000 }, c, `bench-scale-${i}`);
+            log(`controllers: control plane ${c.policy} 0→${c.replicas} ready in ${r.seconds} s, peak ${r.peakMiB} MiB (+${r.helperPeakMiB} MiB node simulator)`);
+            out.push(r);
+          }
+          return out;
+        } finally {
+          await nodes?.stop();
+        }
+      });
     }
   } finally {
     await plane.stop();
   }
   section.profile = profileOf('controllers');
-  if (controlPlaneMissing) {
-    section.controlPlaneMissing = controlPlaneMissing;
-    return section;
-  }
-  log('controllers: the control plane (KCM and kube-scheduler with upstream defaults) + the node simulator in its own process');
-  section.controlPlane = await withControlPlane(true, async (cp, kc) => {
-    let nodes: Subject | undefined;
-    try {
-      nodes = await startSubject(['nodes', '--kubeconfig', cp.kubeconfigPath, '--kubelet-version', cp.serverVersion, '--pod-startup-ms', '0'], { label: 'node simulator' });
-      await waitNodesSchedulable(kc, 3);
-      const pids = (['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((c) => cp.pids[c]!);
-      const out: ScaleResult[] = [];
-      for (const [i, c] of scaleCases.entries()) {
-        const r = await runScaleCase({ kc, pids, helperPids: [nodes.pid], waitServiceAccount: true, deadlineMs: 900_000 }, c, `bench-scale-${i}`);
-        log(`controllers: control plane ${c.policy} 0→${c.replicas} ready in ${r.seconds} s, peak ${r.peakMiB} MiB (+${r.helperPeakMiB} MiB node simulator)`);
-        out.push(r);
-      }
-      return out;
-    } finally {
-      await nodes?.stop();
-    }
-  });
+  if (!section.controlPlane) return section;
   section.ratios = Object.fromEntries(
     scaleCases.map((c, i) => [`${c.policy}-${c.replicas}`, round(section.controlPlane![i]!.seconds / section.reference![i]!.seconds, 1)]),
   );

@@ -88,63 +88,82 @@ async function concurrently(total: number, workers: number, job: (i: number) => 
   return (performance.now() - t0) / 1000;
 }
 
-export async function benchApiServer(env: ApiBenchEnv, o: ApiBenchOptions): Promise<ApiBenchResult> {
-  const client = await KeepAliveClient.fromKubeConfig(env.kc, o.concurrency + 8);
+/**
+ * Benchmarks the servers side by side: every phase runs on each server in turn, and the create
+ * phases alternate between them in rounds, so that a change in the machine's load falls on both.
+ */
+export async function benchApiServers(envs: ApiBenchEnv[], o: ApiBenchOptions, rounds = 2): Promise<ApiBenchResult[]> {
+  const ns = 'bench-api';
+  const sides = await Promise.all(
+    envs.map(async (env) => ({ env, client: await KeepAliveClient.fromKubeConfig(env.kc, o.concurrency + 8), seqSeconds: 0, concSeconds: 0, list: [] as number[], listBytes: 0 })),
+  );
   try {
-    const ns = 'bench-api';
-    await namespace(env, client, ns, true);
-    const create = async (i: number): Promise<void> => {
-      const r = await client.request('POST', `/api/v1/namespaces/${ns}/pods`, pod(podName(i)));
-      if (r.status !== 201) throw new Error(`${env.label}: creating pod ${podName(i)}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
+    const create = async (side: (typeof sides)[number], i: number): Promise<void> => {
+      const r = await side.client.request('POST', `/api/v1/namespaces/${ns}/pods`, pod(podName(i)));
+      if (r.status !== 201) throw new Error(`${side.env.label}: creating pod ${podName(i)}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
     };
-    // Warm-up (connections, caches, JIT), not counted.
-    for (let i = 0; i < 20; i++) await create(o.pods + i);
-
-    let t0 = performance.now();
-    for (let i = 0; i < o.sequential; i++) await create(i);
-    const seqSeconds = (performance.now() - t0) / 1000;
-    env.log(`${env.label}: ${o.sequential} pods created sequentially in ${seqSeconds.toFixed(1)} s`);
+    for (const side of sides) {
+      await namespace(side.env, side.client, ns, true);
+      // Warm-up (connections, caches, JIT), not counted.
+      for (let i = 0; i < 20; i++) await create(side, o.pods + i);
+    }
     const concurrent = o.pods - o.sequential;
-    const concSeconds = await concurrently(concurrent, o.concurrency, (i) => create(o.sequential + i));
-    env.log(`${env.label}: ${concurrent} pods created by ${o.concurrency} clients in ${concSeconds.toFixed(1)} s`);
-
-    const listTimes: number[] = [];
-    let listBytes = 0;
-    for (let k = 0; k < o.listRepeats; k++) {
-      t0 = performance.now();
-      const r = await client.request('GET', `/api/v1/namespaces/${ns}/pods`);
-      listTimes.push(performance.now() - t0);
-      if (r.status !== 200) throw new Error(`${env.label}: list: HTTP ${r.status}`);
-      if (k === 0) {
-        const items = (JSON.parse(r.body) as { items: unknown[] }).items.length;
-        if (items !== o.pods + 20) throw new Error(`${env.label}: listed ${items} pods, expected ${o.pods + 20}`);
-        listBytes = Buffer.byteLength(r.body);
+    const slice = (total: number, r: number): [number, number] => [Math.floor((total * r) / rounds), Math.floor((total * (r + 1)) / rounds)];
+    for (let r = 0; r < rounds; r++) {
+      const [from, to] = slice(o.sequential, r);
+      for (const side of sides) {
+        const t0 = performance.now();
+        for (let i = from; i < to; i++) await create(side, i);
+        side.seqSeconds += (performance.now() - t0) / 1000;
       }
     }
-    const memoryMiB = Math.round(env.pids.reduce((sum, pid) => sum + (memoryOf(pid)?.rssMiB ?? 0), 0));
-    env.log(`${env.label}: list of ${o.pods + 20} pods in ${percentiles(listTimes).p50} ms (median); ${memoryMiB} MiB resident`);
+    for (let r = 0; r < rounds; r++) {
+      const [from, to] = slice(concurrent, r);
+      for (const side of sides) side.concSeconds += await concurrently(to - from, o.concurrency, (i) => create(side, o.sequential + from + i));
+    }
+    for (const side of sides) {
+      side.env.log(`${side.env.label}: ${o.sequential} pods created sequentially in ${side.seqSeconds.toFixed(1)} s, ${concurrent} by ${o.concurrency} clients in ${side.concSeconds.toFixed(1)} s`);
+    }
 
-    const watch = await watchLatency(env, client, o.watchRate, o.watchSeconds);
-    env.log(`${env.label}: watch p50 ${watch.latencyMs.p50} ms, p99 ${watch.latencyMs.p99} ms at ${watch.achievedRate}/s`);
-
-    let clientNode: ApiBenchResult['clientNode'];
-    if (o.clientNodeSequential > 0 || o.clientNodeConcurrent > 0) clientNode = await clientNodeCreates(env, client, o);
-
-    return {
-      server: env.label,
-      client: 'node:http(s) with one keep-alive agent',
-      createSequentialPerSec: round(o.sequential / seqSeconds),
-      createConcurrentPerSec: round(concurrent / concSeconds),
-      concurrency: o.concurrency,
-      listPods: o.pods + 20,
-      listMs: { median: percentiles(listTimes).p50, min: round(Math.min(...listTimes), 2) },
-      listMiB: round(listBytes / 1024 / 1024),
-      memoryMiB,
-      watch,
-      clientNode,
-    };
+    for (let k = 0; k < o.listRepeats; k++) {
+      for (const side of sides) {
+        const t0 = performance.now();
+        const r = await side.client.request('GET', `/api/v1/namespaces/${ns}/pods`);
+        side.list.push(performance.now() - t0);
+        if (r.status !== 200) throw new Error(`${side.env.label}: list: HTTP ${r.status}`);
+        if (k === 0) {
+          const items = (JSON.parse(r.body) as { items: unknown[] }).items.length;
+          if (items !== o.pods + 20) throw new Error(`${side.env.label}: listed ${items} pods, expected ${o.pods + 20}`);
+          side.listBytes = Buffer.byteLength(r.body);
+        }
+      }
+    }
+    const results: ApiBenchResult[] = [];
+    for (const side of sides) {
+      const { env, client } = side;
+      const memoryMiB = Math.round(env.pids.reduce((sum, pid) => sum + (memoryOf(pid)?.rssMiB ?? 0), 0));
+      env.log(`${env.label}: list of ${o.pods + 20} pods in ${percentiles(side.list).p50} ms (median); ${memoryMiB} MiB resident`);
+      const watch = await watchLatency(env, client, o.watchRate, o.watchSeconds);
+      env.log(`${env.label}: watch p50 ${watch.latencyMs.p50} ms, p99 ${watch.latencyMs.p99} ms at ${watch.achievedRate}/s`);
+      results.push({
+        server: env.label,
+        client: 'node:http(s) with one keep-alive agent',
+        createSequentialPerSec: round(o.sequential / side.seqSeconds),
+        createConcurrentPerSec: round(concurrent / side.concSeconds),
+        concurrency: o.concurrency,
+        listPods: o.pods + 20,
+        listMs: { median: percentiles(side.list).p50, min: round(Math.min(...side.list), 2) },
+        listMiB: round(side.listBytes / 1024 / 1024),
+        memoryMiB,
+        watch,
+      });
+    }
+    if (o.clientNodeSequential > 0 || o.clientNodeConcurrent > 0) {
+      for (const [i, side] of sides.entries()) results[i]!.clientNode = await clientNodeCreates(side.env, side.client, o);
+    }
+    return results;
   } finally {
-    client.close();
+    for (const side of sides) side.client.close();
   }
 }
 
