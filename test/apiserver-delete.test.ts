@@ -2,6 +2,13 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ApiException, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
+import { networkInterfaces } from 'node:os';
+import { createInterface } from 'node:readline';
+import { startApiServer } from '../reference/apiserver/index.ts';
 import { ScaledClock } from '../reference/clock.ts';
 import { pod, rejects, startTestServer, statefulSet, type TestServer } from './apiserver-helpers.ts';
 
@@ -15,6 +22,18 @@ after(() => t.api.close());
 
 const merge = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 const ns = 'd';
+
+/** Resolves once a TCP connection to host:port is established (then closes it), rejects with the error. */
+function connectTo(host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const s = connect({ host, port });
+    s.once('connect', () => {
+      s.destroy();
+      resolve();
+    });
+    s.once('error', reject);
+  });
+}
 
 async function scheduledPod(name: string, grace?: number) {
   await t.core.createNamespacedPod({ namespace: ns, body: pod(name, {}, grace === undefined ? {} : { terminationGracePeriodSeconds: grace }) });
@@ -196,6 +215,65 @@ describe('robustness and security', () => {
     } finally {
       await small.api.close();
     }
+  });
+
+  it('binds to 127.0.0.1 unless told otherwise, and to the host it is told', async () => {
+    // Default: loopback only. Another local address of this machine, if it has one, refuses.
+    const port = Number(new URL(t.api.url).port);
+    assert.equal(new URL(t.api.url).hostname, '127.0.0.1');
+    const external = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal);
+    if (external) await assert.rejects(connectTo(external.address, port), /ECONNREFUSED/);
+    // Told otherwise (another loopback address here, so the test opens nothing to the network).
+    const other = await startApiServer({ host: '127.0.0.2' });
+    try {
+      assert.equal(new URL(other.url).hostname, '127.0.0.2');
+      assert.equal((await fetch(`${other.url}/healthz`)).status, 200);
+      await assert.rejects(connectTo('127.0.0.1', other.port), /ECONNREFUSED/);
+    } finally {
+      await other.close();
+    }
+  });
+
+  it('`--token` on the command line: 401 without the token, 200 with it', async () => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'reference/apiserver/main.ts', '--port', '0', '--token', 'cli-sekret'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+      const url = /listening on (\S+)/.exec(line)![1]!;
+      assert.equal(new URL(url).hostname, '127.0.0.1');
+      assert.equal((await fetch(`${url}/api/v1/namespaces`)).status, 401);
+      assert.equal((await fetch(`${url}/api/v1/namespaces`, { headers: { Authorization: 'Bearer wrong' } })).status, 401);
+      assert.equal((await fetch(`${url}/api/v1/namespaces`, { headers: { Authorization: 'Bearer cli-sekret' } })).status, 200);
+    } finally {
+      child.kill('SIGTERM');
+      if (child.exitCode === null) await once(child, 'exit');
+    }
+  });
+
+  it('answers 413 to a chunked body that grows past the limit, and to one over the default 3 MiB', async () => {
+    const small = await startTestServer({ maxBodyBytes: 1024 });
+    try {
+      // No Content-Length: the limit is enforced while the body streams in.
+      const res = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = httpRequest(`${small.api.url}/api/v1/namespaces/default/configmaps`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'Transfer-Encoding': 'chunked' } }, (r) => {
+          let body = '';
+          r.on('data', (c) => (body += c));
+          r.on('end', () => resolve({ status: r.statusCode ?? 0, body }));
+        });
+        req.on('error', reject);
+        req.write(`{"metadata":{"name":"chunked"},"data":{"a":"`);
+        for (let i = 0; i < 8; i++) req.write('x'.repeat(512));
+        req.end('"}}');
+      });
+      assert.equal(res.status, 413);
+      assert.equal(JSON.parse(res.body).reason, 'RequestEntityTooLarge');
+      assert.equal((await small.raw('GET', '/api/v1/namespaces/default/configmaps/chunked')).status, 404);
+    } finally {
+      await small.api.close();
+    }
+    const big = { metadata: { name: 'huge' }, data: { a: 'x'.repeat(3 * 1024 * 1024) } };
+    const r = await t.raw('POST', `/api/v1/namespaces/${ns}/configmaps`, big);
+    assert.equal(r.status, 413);
+    assert.equal((await t.raw('GET', `/api/v1/namespaces/${ns}/configmaps/huge`)).status, 404);
   });
 
   it('never answers 5xx to malformed requests', async () => {
