@@ -11,7 +11,8 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ApiException, CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
-import { RUN_ID_LABEL, isLive, ledgerPath, readLedger, writeLedger } from '../support/interrupt.ts';
+import { RUN_ID_LABEL, isLive, ledgerPath, readLedger, unclosed, writeLedger } from '../support/interrupt.ts';
+import { describeRequestError } from '../support/targets/cluster.ts';
 import { loadKubeConfig } from '../support/targets/kubeconfig.ts';
 
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
@@ -34,18 +35,22 @@ export interface CleanResult {
 
 export async function clean(opts: CleanOptions = {}): Promise<CleanResult> {
   const log = opts.log ?? ((line: string) => console.log(line));
-  const { kc, where, server } = loadKubeConfig({ context: opts.context, kubeconfig: opts.kubeconfig });
+  const loaded = loadKubeConfig({ context: opts.context, kubeconfig: opts.kubeconfig });
+  const { kc, where, server } = loaded;
   const core = kc.makeApiClient(CoreV1Api);
   const selector = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}${opts.runId ? `,${RUN_ID_LABEL}=${opts.runId}` : ''}`;
   const items: V1Namespace[] = [];
   let _continue: string | undefined;
   do {
-    const page = await core.listNamespace({ labelSelector: selector, limit: 500, _continue });
+    const page = await core.listNamespace({ labelSelector: selector, limit: 500, _continue }).catch((err: unknown) => {
+      throw describeRequestError(err, loaded, `list namespaces labelled ${selector}`);
+    });
     items.push(...page.items);
     _continue = page.metadata?._continue || undefined;
   } while (_continue);
 
-  const ledger = readLedger();
+  // The ledger's records of namespaces not yet closed (creations without a deletion record).
+  const ledger = unclosed(readLedger());
   const liveRuns = new Set(ledger.filter((e) => isLive(e)).map((e) => e.runId));
   const result: CleanResult = { deleted: [], skipped: [] };
   for (const ns of items) {
@@ -73,23 +78,28 @@ export async function clean(opts: CleanOptions = {}): Promise<CleanResult> {
       result.deleted.push(name);
     } catch (err) {
       if (err instanceof ApiException && err.code === 404) continue;
-      throw err;
+      throw describeRequestError(err, loaded, `delete namespace ${name}`);
     }
   }
   for (const s of result.skipped) log(`kept namespace ${s.namespace}: ${s.why}`);
   log(`${where}: ${result.deleted.length} namespace(s) ${opts.dryRun ? 'to delete' : 'deleted'}, ${result.skipped.length} kept`);
 
   if (!opts.dryRun) {
-    // The ledger keeps what may still exist: entries of live runs, and of other clusters.
+    // The ledger keeps what may still exist: entries of live runs, of other clusters, and of
+    // namespaces this clean kept; everything else (closed or deleted now) is dropped.
     const remaining = new Set(items.map((n) => n.metadata?.name).filter((n) => n && !result.deleted.includes(n)));
     const kept = ledger.filter(
       (e) => isLive(e) || e.server !== server || remaining.has(e.namespace) || (opts.runId !== undefined && e.runId !== opts.runId),
     );
-    if (kept.length !== ledger.length) writeLedger(kept);
+    writeLedger(kept);
     const elsewhere = new Map<string, number>();
-    for (const e of kept) if (e.server !== server && !isLive(e)) elsewhere.set(e.context ?? e.server ?? '?', (elsewhere.get(e.context ?? e.server ?? '?') ?? 0) + 1);
-    for (const [context, n] of elsewhere) {
-      log(`the ledger (${ledgerPath()}) records ${n} namespace(s) on context ${context}: \`npm run clean -- --context ${context}\``);
+    for (const e of kept) {
+      if (e.server === server || isLive(e)) continue;
+      const where = e.context ? `${e.context} (${e.server ?? '?'})` : (e.server ?? '?');
+      elsewhere.set(where, (elsewhere.get(where) ?? 0) + 1);
+    }
+    for (const [where, n] of elsewhere) {
+      log(`the ledger (${ledgerPath()}) records ${n} namespace(s) never deleted on context ${where}: \`npm run clean -- --context <that context>\` removes them if they still exist`);
     }
   }
   return result;

@@ -32,11 +32,13 @@ const { values } = parseArgs({
     nodes: { type: 'string', default: '3' },
     'bin-dir': { type: 'string' },
     verbose: { type: 'boolean', short: 'v', default: false },
+    // For scripts that start it: stop when stdin closes (the starter died, even by SIGKILL).
+    'exit-with-stdin': { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
 if (values.help) {
-  console.log('usage: npm run local-cluster -- [--kubeconfig <file>] [--nodes <n>] [--context <name>] [--bin-dir <dir>] [--verbose]');
+  console.log('usage: npm run local-cluster -- [--kubeconfig <file>] [--nodes <n>] [--context <name>] [--bin-dir <dir>] [--verbose] [--exit-with-stdin]');
   process.exit(0);
 }
 
@@ -72,6 +74,12 @@ const onSignal = (signal: NodeJS.Signals) => {
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
+if (values['exit-with-stdin']) {
+  process.stdin.on('data', () => undefined);
+  process.stdin.on('end', () => {
+    if (!signalled) onSignal('SIGHUP');
+  });
+}
 // Crash or plain exit: the component processes are killed by startControlPlane's exit hook.
 
 try {

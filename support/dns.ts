@@ -5,6 +5,7 @@
  * server's own lag, at most every 200 ms of real time, until the deadline.
  */
 import type { DnsAnswer } from './targets/target.ts';
+import { interruptSignal } from './interrupt.ts';
 import { WaitFailure } from './waiting.ts';
 import type { ConformanceWorld } from './world.ts';
 
@@ -36,6 +37,7 @@ export async function resolveUntil(
         resolve();
       }, RETRY_REAL_MS);
     });
+    if (interruptSignal.aborted) throw new Error(`interrupted while waiting for ${expected}`);
     const answers = await world.target.resolve(name, type);
     const problem = check(answers);
     if (!problem) return answers;

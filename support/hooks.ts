@@ -13,6 +13,7 @@ import { dumpNamespace } from './dump.ts';
 import { LIFECYCLE_MEDIA_TYPE } from './report/differential.ts';
 import { skipReason } from './gates.ts';
 import { identityViolations } from './invariants.ts';
+import { installInterruptHandlers, interruptedBy } from './interrupt.ts';
 import { createTarget } from './targets/index.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
 import { RUN_ID_LABEL, type ConformanceParameters, type ConformanceWorld } from './world.ts';
@@ -29,6 +30,8 @@ let info: TargetInfo | undefined;
 export const runId = (process.env.CONFORMANCE_RUN_ID ??= randomBytes(4).toString('hex'));
 
 BeforeAll(async function () {
+  // SIGINT/SIGTERM: finish the running scenario early, skip the rest, remove namespaces (support/interrupt.ts).
+  installInterruptHandlers();
   const params = (this as unknown as { parameters: ConformanceParameters }).parameters;
   target = await createTarget(params);
   info = await target.start();
@@ -55,6 +58,11 @@ async function keepLogs(t: Target, dir: string): Promise<void> {
 }
 
 Before(async function (this: ConformanceWorld, { pickle }: ITestCaseHookParameter) {
+  const interrupted = interruptedBy();
+  if (interrupted) {
+    this.attach(`skipped: run interrupted by ${interrupted}`, 'text/plain');
+    return 'skipped';
+  }
   if (!target || !info) throw new Error('the target did not start');
   const tags = pickle.tags.map((t) => t.name);
   const reason = skipReason(tags, info, { allowDisruptive: LOCAL_TARGETS.has(target.name) || !!this.parameters.disruptive });

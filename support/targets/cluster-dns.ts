@@ -5,8 +5,8 @@
  */
 import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, Exec, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
-import { closeTrackedNamespace, openTrackedNamespace } from '../interrupt.ts';
+import { CoreV1Api, Exec, Watch, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import { closeTrackedNamespace, interruptSignal, openTrackedNamespace } from '../interrupt.ts';
 import { SHELL_IMAGE } from '../manifests.ts';
 import type { DnsAnswer } from './target.ts';
 
@@ -22,8 +22,8 @@ export class DnsProbe {
   ) {}
 
   /**
-   * Creates the probe namespace and pod and waits (polling, at most `timeoutMs`) until the pod
-   * runs. The namespace is removed again if this fails.
+   * Creates the probe namespace and pod and waits (watching the pod, at most `timeoutMs`) until
+   * it runs. The namespace is removed again if this fails.
    */
   static async start(kc: KubeConfig, opts: { target: string; labels: Record<string, string>; timeoutMs: number }): Promise<DnsProbe> {
     const core = kc.makeApiClient(CoreV1Api);
@@ -47,16 +47,7 @@ export class DnsProbe {
         },
       };
       await core.createNamespacedPod({ namespace, body: pod });
-      const deadline = Date.now() + opts.timeoutMs;
-      let last = 'not created';
-      for (;;) {
-        const status = (await core.readNamespacedPod({ name: probe.pod, namespace })).status;
-        if (status?.phase === 'Running') break;
-        const waiting = status?.containerStatuses?.[0]?.state?.waiting;
-        last = `phase ${status?.phase ?? 'unknown'}${waiting ? ` (${waiting.reason}: ${waiting.message ?? ''})` : ''}`;
-        if (Date.now() > deadline) throw new Error(`the DNS probe pod ${namespace}/${probe.pod} did not run within ${opts.timeoutMs / 1000}s: ${last}`);
-        await new Promise((r) => setTimeout(r, 500));
-      }
+      await runningWithin(kc, namespace, probe.pod, opts.timeoutMs);
       return probe;
     } catch (err) {
       await probe.stop();
@@ -106,6 +97,41 @@ export class DnsProbe {
     const absolute = name.endsWith('.') ? name : `${name}.`;
     const { stdout, stderr, exitCode } = await this.exec(['nslookup', `-type=${type.toLowerCase()}`, absolute]);
     return parseNslookup(name, type, stdout, `${stderr}`, exitCode);
+  }
+}
+
+/** Resolves once the pod is Running; rejects with its last state at the deadline, or on an interrupt. */
+async function runningWithin(kc: KubeConfig, namespace: string, name: string, timeoutMs: number): Promise<void> {
+  let last = 'not seen yet';
+  let settle!: (err?: Error) => void;
+  const done = new Promise<void>((resolve, reject) => (settle = (err) => (err ? reject(err) : resolve())));
+  done.catch(() => undefined); // settled before it is awaited (a deadline during the list): handled below
+  const check = (pod: V1Pod): void => {
+    const status = pod.status;
+    if (status?.phase === 'Running') return settle();
+    const waiting = status?.containerStatuses?.[0]?.state?.waiting;
+    last = `phase ${status?.phase ?? 'unknown'}${waiting ? ` (${waiting.reason}: ${waiting.message ?? ''})` : ''}`;
+  };
+  const timer = setTimeout(() => settle(new Error(`the DNS probe pod ${namespace}/${name} did not run within ${timeoutMs / 1000}s: ${last}`)), timeoutMs);
+  const onAbort = () => settle(new Error(`interrupted while starting the DNS probe pod ${namespace}/${name}`));
+  interruptSignal.addEventListener('abort', onAbort);
+  let watch: AbortController | undefined;
+  try {
+    const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace, fieldSelector: `metadata.name=${name}` });
+    list.items.forEach(check);
+    watch = await new Watch(kc).watch(
+      `/api/v1/namespaces/${namespace}/pods`,
+      { fieldSelector: `metadata.name=${name}`, resourceVersion: list.metadata?.resourceVersion },
+      (_phase: string, pod: V1Pod) => check(pod),
+      (err: unknown) => {
+        if (err && !(err instanceof Error && err.name === 'AbortError')) settle(new Error(`watching the DNS probe pod ${namespace}/${name}: ${(err as Error).message}`));
+      },
+    );
+    await done;
+  } finally {
+    clearTimeout(timer);
+    interruptSignal.removeEventListener('abort', onAbort);
+    watch?.abort();
   }
 }
 

@@ -50,6 +50,34 @@ export class ClusterTargetError extends Error {
   override name = 'ClusterTargetError';
 }
 
+/**
+ * A failed request to a cluster, as a message naming the context, the kubeconfig and the
+ * server: unreachable, refused credentials (401), or what the server answered.
+ */
+export function describeRequestError(err: unknown, loaded: Pick<LoadedKubeConfig, 'where' | 'server'>, what: string): ClusterTargetError {
+  const { where, server } = loaded;
+  if (err instanceof ClusterTargetError) return err;
+  if (err instanceof ApiException) {
+    if (err.code === 401) {
+      return new ClusterTargetError(
+        `the cluster of ${where} at ${server} refused the credentials (401 Unauthorized, trying to ${what}): log in again or fix the user of that context`,
+      );
+    }
+    const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
+    let message = body;
+    try {
+      message = (JSON.parse(body) as { message?: string }).message ?? body;
+    } catch {
+      // not JSON
+    }
+    const forbidden = err.code === 403 ? ' (403 Forbidden: the credentials are accepted but lack the permission)' : '';
+    return new ClusterTargetError(`the cluster of ${where} at ${server} answered ${err.code}${forbidden} when trying to ${what}: ${message}`);
+  }
+  const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
+  const detail = [e.code ?? e.cause?.code, e.cause?.message ?? e.message].filter(Boolean).join(' ');
+  return new ClusterTargetError(`cannot reach the cluster of ${where} at ${server} (trying to ${what}): ${detail}`);
+}
+
 const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
 
 export class ClusterTarget implements Target {
@@ -70,8 +98,16 @@ export class ClusterTarget implements Target {
     await this.probeDns(kc, info);
     if (this.opts.nodeFaults) info.capabilities.add('node-faults');
     else info.missing.set('node-faults', `target ${this.name} cannot stop nodes (the kind target can)`);
-    info.missing.set('simulated-nodes', `target ${this.name} runs real kubelets`);
+    info.missing.set('simulated-nodes', `target ${this.name} cannot script its nodes' kubelets (only the harness's simulated nodes can)`);
     info.missing.set('fast-clock', `target ${this.name} runs on real time`);
+    // Once per run (parallel workers each start the target): what was found, and what will be skipped.
+    if ((process.env.CUCUMBER_WORKER_ID ?? '0') === '0') {
+      const missing = [...info.missing].map(([c, why]) => `  ${c}: ${why}`).join('\n');
+      process.stderr.write(
+        `${this.name}: ${loaded.where} at ${loaded.server}: Kubernetes ${info.serverVersion}; ` +
+          `capabilities: ${[...info.capabilities].join(', ') || 'none'}; scenarios needing these are skipped:\n${missing}\n`,
+      );
+    }
     return info;
   }
 
@@ -133,23 +169,9 @@ export class ClusterTarget implements Target {
         }),
       ]);
     } catch (err) {
-      if (err instanceof ClusterTargetError) throw err;
-      if (err instanceof ApiException) {
-        if (err.code === 401) {
-          throw new ClusterTargetError(`the cluster of ${where} at ${server} refused the credentials (401 Unauthorized, trying to ${what}): log in again or fix the user of that context`);
-        }
-        const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
-        let message = body;
-        try {
-          message = (JSON.parse(body) as { message?: string }).message ?? body;
-        } catch {
-          // not JSON
-        }
-        throw new ClusterTargetError(`the cluster of ${where} at ${server} answered ${err.code} when trying to ${what}: ${message}`);
-      }
-      const e = err as Error & { code?: string; cause?: { code?: string; message?: string } };
-      const detail = [e.code ?? e.cause?.code, e.cause?.message ?? e.message].filter(Boolean).join(' ');
-      throw new ClusterTargetError(`cannot reach the cluster of ${where} at ${server} (trying to ${what}): ${detail}`);
+      throw describeRequestError(err, loaded, what);
+    } finally {
+      clearTimeout(timer);
     }
   }
 

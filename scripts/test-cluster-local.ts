@@ -1,0 +1,115 @@
+/**
+ * `npm run test:cluster:local -- [conformance options and paths…]`
+ *
+ * CI for the `cluster` target on a machine without Docker: starts `npm run local-cluster`
+ * (the local upstream control plane with simulated nodes and storage, scripts/local-cluster.ts),
+ * runs `npm run test:cluster` with KUBECONFIG pointing at it — the harness reaches it only
+ * through that kubeconfig, as it would a user's cluster — and tears the cluster down on every
+ * exit path: success, failure, Ctrl-C, SIGTERM, and (through its stdin) this script dying.
+ * Exits with the suite's exit code.
+ *
+ * The local cluster runs in a process group of its own, so that a Ctrl-C reaches the suite
+ * (which then deletes its namespaces through the API server) before the cluster stops.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const START_DEADLINE_MS = 180_000;
+const STOP_DEADLINE_MS = 60_000;
+
+const log = (line: string) => process.stderr.write(`test:cluster:local: ${line}\n`);
+const dir = mkdtempSync(join(tmpdir(), 'sts-local-cluster-'));
+const kubeconfig = join(dir, 'kubeconfig');
+const started = Date.now();
+
+const cluster = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-cluster.ts', '--kubeconfig', kubeconfig, '--exit-with-stdin'], {
+  stdio: ['pipe', 'pipe', 'inherit'],
+  detached: true,
+});
+const clusterExited = new Promise<number | null>((resolve) => cluster.on('exit', (code) => resolve(code)));
+let suite: ChildProcess | undefined;
+let signalled: NodeJS.Signals | undefined;
+
+const onSignal = (signal: NodeJS.Signals) => {
+  signalled ??= signal;
+  if (suite && suite.exitCode === null) {
+    // npm and the runner get a terminal's Ctrl-C themselves; a signal sent to this script alone is forwarded.
+    suite.kill(signal);
+  } else {
+    void teardown().then(() => process.exit(signal === 'SIGTERM' ? 143 : 130));
+  }
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+
+let tearingDown: Promise<void> | undefined;
+/** Stops the local cluster: SIGTERM, then SIGKILL to its whole process group at the deadline. */
+function teardown(): Promise<void> {
+  tearingDown ??= (async () => {
+    if (cluster.exitCode === null && cluster.signalCode === null) {
+      cluster.kill('SIGTERM');
+      let timer: NodeJS.Timeout | undefined;
+      const stopped = await Promise.race([
+        clusterExited.then(() => true),
+        new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), STOP_DEADLINE_MS))),
+      ]);
+      clearTimeout(timer);
+      if (!stopped) {
+        log(`the local cluster did not stop within ${STOP_DEADLINE_MS / 1000}s: killing its process group`);
+        try {
+          process.kill(-cluster.pid!, 'SIGKILL');
+        } catch {
+          // gone
+        }
+        await clusterExited;
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+  })();
+  return tearingDown;
+}
+
+/** Resolves when the cluster prints `ready <kubeconfig>`; rejects if it exits first or at the deadline. */
+function ready(): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`the local cluster was not ready within ${START_DEADLINE_MS / 1000}s`)), START_DEADLINE_MS);
+    cluster.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      if (/^ready /m.test(out)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    void clusterExited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`the local cluster exited (code ${code}) before it was ready`));
+    });
+  });
+}
+
+let code = 1;
+try {
+  await ready();
+  log(`local cluster ready in ${((Date.now() - started) / 1000).toFixed(1)}s; running npm run test:cluster with KUBECONFIG=${kubeconfig}`);
+  if (!signalled) {
+    const suiteStarted = Date.now();
+    suite = spawn('npm', ['run', 'test:cluster', '--', ...process.argv.slice(2)], {
+      stdio: 'inherit',
+      env: { ...process.env, KUBECONFIG: kubeconfig, STATEFULSET_CONFORMANCE_LEDGER: join(dir, 'ledger.ndjson') },
+    });
+    code = await new Promise<number>((resolve) => suite!.on('exit', (c, sig) => resolve(c ?? (sig === 'SIGTERM' ? 143 : 130))));
+    log(`suite finished with exit code ${code} in ${((Date.now() - suiteStarted) / 1000).toFixed(0)}s`);
+  } else {
+    code = signalled === 'SIGTERM' ? 143 : 130;
+  }
+} catch (err) {
+  log((err as Error).message);
+  code = 1;
+} finally {
+  await teardown();
+  log(`local cluster stopped; ${((Date.now() - started) / 1000).toFixed(0)}s in all`);
+}
+process.exit(code);
