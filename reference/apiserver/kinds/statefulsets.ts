@@ -21,13 +21,12 @@ const RECREATE_STRATEGY_GATE = false;
 
 const RETENTION = ['Retain', 'Delete'];
 
-/** StatefulSetValidationOptions. */
 /** json.Marshal of an internal *apps.RollingUpdateStatefulSetStrategy (Go field names). */
 function goRollingUpdate(ru: unknown): string {
   const r = obj(ru);
   if (!r) return 'null';
   const mu = r.maxUnavailable;
-  return `{"Partition":${typeof r.partition === 'number' ? r.partition : 0},"MaxUnavailable":${typeof mu === 'number' ? String(mu) : mu === undefined || mu === null ? 'null' : JSON.stringify(String(mu))}}`;
+  return `{"Partition":${typeof r.partition === 'number' ? r.partition : 0},"MaxUnavailable":${typeof mu === 'number' ? String(mu) : mu === undefined || mu === null ? 'null' : goString(mu)}}`;
 }
 
 /** json.Marshal of an internal apps.StatefulSetUpdateStrategy. */
@@ -40,6 +39,7 @@ function invalidGo(errs: Errors, field: string, value: unknown, rendered: string
   errs.list.push({ type: 'Invalid', field, value, rendered, detail });
 }
 
+/** StatefulSetValidationOptions, as strategy.go sets them for create and update. */
 interface SetOptions {
   /** Update: serviceName is immutable, tolerate an invalid stored one. */
   allowInvalidServiceName: boolean;
