@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { ENV_WORKER_PIDS_DIR, exitCodeFor, installInterruptHandlers, interruptedBy } from '../support/interrupt.ts';
+import { ENV_WORKER_PIDS_DIR, exitCodeFor, installInterruptHandlers, interruptedBy, interruptSignal } from '../support/interrupt.ts';
 import { ResultCollector, loadCatalogue, renderHtml, renderMarkdown, type TargetRun } from '../support/report/conformance.ts';
 import { differential, renderDifferential } from '../support/report/differential.ts';
 
@@ -115,7 +115,8 @@ if (interrupted) {
 /** Creates or reuses the kind cluster for the workers, or marks the target unavailable (every scenario skipped). */
 async function prepareKind(keepCluster: boolean): Promise<{ cleanup(): Promise<void> }> {
   const { prepareKindCluster, ENV_KUBECONFIG, ENV_UNAVAILABLE } = await import('../support/targets/kind.ts');
-  const prepared = await prepareKindCluster({ log: (line) => console.error(`kind: ${line}`) });
+  // A Ctrl-C during `kind create cluster` stops it and removes the partial cluster.
+  const prepared = await prepareKindCluster({ log: (line) => console.error(`kind: ${line}`), signal: interruptSignal });
   if (prepared.unavailable) {
     console.error(`kind: ${prepared.unavailable}\nkind: the kind run is skipped (every scenario is reported as skipped with this reason)`);
     process.env[ENV_UNAVAILABLE] = prepared.unavailable;

@@ -9,7 +9,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
-import { Kind, KIND_CONFIG, kindAvailability } from '../support/kind/index.ts';
+import { Kind, KIND_CONFIG, KIND_CONFIG_PATH, kindAvailability } from '../support/kind/index.ts';
 import { startReferenceControlPlane, type ReferenceControlPlane } from '../reference/index.ts';
 import { ROOT, finished, sandbox, startRunner, type ScenarioResult } from './runner-helpers.ts';
 
@@ -82,11 +82,9 @@ describe('Kind wrapper', () => {
     assert.deepEqual(await kind.ensure(), { created: true });
     const create = calls().find((c) => c.tool === 'kind' && c.argv[0] === 'create')!;
     assert.deepEqual(create.argv.slice(0, 4), ['create', 'cluster', '--name', 'sts-a']);
-    assert.equal(create.argv[4], '--config');
-    assert.deepEqual(create.argv.slice(6), ['--wait', '180s']);
+    assert.deepEqual(create.argv.slice(4), ['--config', KIND_CONFIG_PATH, '--wait', '180s']);
     assert.equal(create.config, KIND_CONFIG);
     assert.deepEqual([...create.config!.matchAll(/role: (\S+)/g)].map((m) => m[1]), ['control-plane', 'worker', 'worker', 'worker']);
-    assert.equal(existsSync(create.argv[5]), false, 'the temporary config file is removed');
     assert.deepEqual(await kind.nodes(), ['sts-a-control-plane', 'sts-a-worker', 'sts-a-worker2', 'sts-a-worker3']);
 
     // Same name again: reused, never created twice.
@@ -133,6 +131,14 @@ describe('Kind wrapper', () => {
     const n = calls().length;
     await assert.rejects(kind.stopNode('some-other-container'), /"some-other-container" is not a node of kind cluster "sts-c" \(nodes: sts-c-control-plane, sts-c-worker, sts-c-worker2, sts-c-worker3\)/);
     assert.equal(calls().slice(n).filter((c) => c.tool === 'docker').length, 0, 'docker is never called for a container that is not a node');
+  });
+
+  test('a failed create removes what it left, and says what kind said', async () => {
+    const { env, calls } = stubEnv({ STUB_KIND_CREATE_FAILS: '1' });
+    const kind = new Kind({ name: 'sts-bad', env });
+    await assert.rejects(kind.create(), /kind create cluster --name sts-bad .* failed: .*ERROR: failed to create cluster: failed to init node with kubeadm/);
+    assert.deepEqual(argvOf(calls()).slice(-1), ['kind delete cluster --name sts-bad']);
+    assert.equal(await kind.exists(), false);
   });
 
   test('deletes the cluster', async () => {
@@ -201,7 +207,7 @@ describe('the kind target run', { concurrency: false }, () => {
     assert.deepEqual(report.scenarios.map((s) => s.outcome), ['passed']);
     const kindCalls = argvOf(calls()).filter((c) => c.startsWith('kind') && c !== 'kind version');
     assert.equal(kindCalls[0], 'kind get clusters');
-    assert.match(kindCalls[1], /^kind create cluster --name sts-run --config \S+ --wait 180s$/);
+    assert.equal(kindCalls[1], `kind create cluster --name sts-run --config ${KIND_CONFIG_PATH} --wait 180s`);
     assert.ok(kindCalls.includes('kind get kubeconfig --name sts-run'));
     assert.equal(kindCalls.at(-1), 'kind delete cluster --name sts-run');
   });

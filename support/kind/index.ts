@@ -6,21 +6,14 @@
  * `child_process.execFile` with an argument list, never a shell string.
  */
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 export const DEFAULT_CLUSTER_NAME = 'statefulset-conformance';
 
-/** One control-plane node and three workers. */
-export const KIND_CONFIG = `kind: Cluster
-apiVersion: kind.x-k8s.io/v1alpha4
-nodes:
-  - role: control-plane
-  - role: worker
-  - role: worker
-  - role: worker
-`;
+/** One control-plane node and three workers (support/kind/kind-config.yaml, also used by the CI workflow). */
+export const KIND_CONFIG_PATH = fileURLToPath(new URL('./kind-config.yaml', import.meta.url));
+export const KIND_CONFIG = readFileSync(KIND_CONFIG_PATH, 'utf8');
 
 export interface KindOptions {
   name?: string;
@@ -32,6 +25,8 @@ export interface KindOptions {
   image?: string;
   /** Environment of the commands (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** Aborts a running `kind create cluster` (e.g. on Ctrl-C); the partial cluster is deleted. */
+  signal?: AbortSignal;
   /** Progress lines (cluster creation takes a minute or two). */
   log?: (line: string) => void;
 }
@@ -54,9 +49,9 @@ export class CommandError extends Error {
 }
 
 /** Runs a program with arguments (no shell); rejects with its stderr on a non-zero exit. */
-export function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
+export function run(file: string, args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<CommandResult> {
   return new Promise((resolve, reject) => {
-    execFile(file, args, { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 0, maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+    execFile(file, args, { env: opts.env ?? process.env, timeout: opts.timeoutMs ?? 0, maxBuffer: 16 * 1024 * 1024, signal: opts.signal }, (err, stdout, stderr) => {
       if (!err) return resolve({ stdout, stderr });
       const code = (err as NodeJS.ErrnoException).code;
       const detail = stderr.trim().split('\n').slice(-3).join(' ') || err.message;
@@ -143,15 +138,18 @@ export class Kind {
   }
 
   async create(): Promise<void> {
-    const dir = mkdtempSync(join(tmpdir(), 'sts-kind-'));
-    const config = join(dir, 'kind-config.yaml');
-    writeFileSync(config, KIND_CONFIG);
     const image = this.opts.image ?? this.env.KIND_NODE_IMAGE;
     this.log(`creating kind cluster "${this.name}" (1 control-plane node, 3 workers${image ? `, ${image}` : ''})…`);
     try {
-      await this.kindCmd(['create', 'cluster', '--name', this.name, '--config', config, '--wait', '180s', ...(image ? ['--image', image] : [])], 15 * 60_000);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
+      await run(this.kind, ['create', 'cluster', '--name', this.name, '--config', KIND_CONFIG_PATH, '--wait', '180s', ...(image ? ['--image', image] : [])], {
+        env: this.env,
+        timeoutMs: 15 * 60_000,
+        signal: this.opts.signal,
+      });
+    } catch (err) {
+      // An interrupted or failed create can leave node containers behind: remove them.
+      if (await this.exists().catch(() => false)) await this.delete().catch(() => undefined);
+      throw err;
     }
   }
 

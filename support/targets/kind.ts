@@ -40,10 +40,10 @@ export interface PreparedKind {
 }
 
 /** Creates or reuses the cluster and writes its kubeconfig to a file of its own. */
-export async function prepareKindCluster(opts: { name?: string; log?: (line: string) => void } = {}): Promise<PreparedKind> {
+export async function prepareKindCluster(opts: { name?: string; log?: (line: string) => void; signal?: AbortSignal } = {}): Promise<PreparedKind> {
   const availability = await kindAvailability();
   if (!availability.ok) return { unavailable: availability.reason };
-  const kind = new Kind({ name: opts.name ?? process.env.STS_KIND_CLUSTER ?? DEFAULT_CLUSTER_NAME, log: opts.log });
+  const kind = new Kind({ name: opts.name ?? process.env.STS_KIND_CLUSTER ?? DEFAULT_CLUSTER_NAME, log: opts.log, signal: opts.signal });
   const { created } = await kind.ensure();
   const dir = join(tmpdir(), 'statefulset-conformance');
   mkdirSync(dir, { recursive: true });
