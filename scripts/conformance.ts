@@ -48,6 +48,8 @@ if (!profile) {
 }
 
 process.env.CONFORMANCE_RUN_ID ??= randomBytes(4).toString('hex');
+// Which target the run is on, for support code loaded before any World exists (support/hooks.ts).
+process.env.CONFORMANCE_TARGET = profile;
 const worldParameters = {
   ...(values.context ? { context: values.context } : {}),
   ...(values.disruptive ? { disruptive: true } : {}),

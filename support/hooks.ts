@@ -4,7 +4,7 @@
  * the report. Every scenario also checks the identity invariant the whole run long: never two
  * pods with one name at the same time.
  */
-import { After, AfterAll, Before, BeforeAll, BeforeStep, Status, setDefaultTimeout, type ITestCaseHookParameter, type ITestStepHookParameter } from '@cucumber/cucumber';
+import { After, AfterAll, Before, BeforeAll, BeforeStep, Status, setDefaultTimeout, setParallelCanAssign, type ITestCaseHookParameter, type ITestStepHookParameter } from '@cucumber/cucumber';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -23,6 +23,15 @@ setDefaultTimeout(15 * 60 * 1000);
 
 /** Targets whose nodes are the harness's own: node faults hurt nobody there. */
 const LOCAL_TARGETS = new Set(['reference', 'control-plane', 'hybrid']);
+
+// Parallel workers share a real cluster's nodes: a @disruptive scenario (node faults, cordoning
+// every node) runs alone — it starts when nothing else runs, and nothing starts while it runs.
+// (On the reference target each worker has a control plane of its own.)
+const disruptive = (p: { tags: readonly { name: string }[] }) => p.tags.some((t) => t.name === '@disruptive');
+setParallelCanAssign(
+  (pickle, running) =>
+    process.env.CONFORMANCE_TARGET === 'reference' || (!running.some(disruptive) && (!disruptive(pickle) || running.length === 0)),
+);
 
 let target: Target | undefined;
 let info: TargetInfo | undefined;

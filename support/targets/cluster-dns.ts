@@ -87,9 +87,11 @@ export class DnsProbe {
         });
     });
     const status = await result;
-    const exitCode =
-      status.status === 'Success' ? 0 : Number(status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message ?? 1);
-    return { stdout, stderr, exitCode };
+    if (status.status === 'Success') return { stdout, stderr, exitCode: 0 };
+    const exitCode = status.details?.causes?.find((c) => c.reason === 'ExitCode')?.message;
+    // No exit code: the command never ran (the API server could not reach the node's kubelet, …).
+    if (exitCode === undefined) throw new Error(`exec in pod ${this.namespace}/${this.pod} failed: ${status.message ?? JSON.stringify(status)}`);
+    return { stdout, stderr, exitCode: Number(exitCode) };
   }
 
   async resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
