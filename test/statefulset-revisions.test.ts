@@ -46,6 +46,14 @@ describe('StatefulSet ControllerRevisions (controller_history.go, stateful_set_u
     assert.notEqual(hashControllerRevision(getPatch(a), 0), hashControllerRevision(getPatch(a), 1), 'collisionCount changes the hash');
   });
 
+  it('data goes on the wire in Go json.Marshal key order, as kube-controller-manager writes it', () => {
+    // The API server keeps the bytes; a later write whose re-encoded data differs is refused
+    // ("data: field is immutable"), which once blocked the garbage collector's orphaning.
+    const wire = JSON.stringify(getPatch(makeSet()));
+    assert.equal(wire, canonicalJson(getPatch(makeSet())));
+    assert.match(wire, /^\{"spec":\{"template":\{"\$patch":"replace","metadata":/);
+  });
+
   it('canonical JSON ignores key order and undefined members', () => {
     assert.equal(canonicalJson({ b: 1, a: { d: undefined, c: [1, 'x'] } }), '{"a":{"c":[1,"x"]},"b":1}');
   });

@@ -5,10 +5,10 @@
  * pkg/controller/history/controller_history.go (NewControllerRevision, HashControllerRevision,
  * ControllerRevisionName, EqualRevision, FindEqualRevisions, SortControllerRevisions).
  *
- * Upstream hashes the Go JSON encoding of the defaulted template. Here the template is
- * serialised by client-node and encoded as canonical JSON (sorted keys), so equal templates hash
- * equally and any change to the template changes the hash; the literal strings differ from
- * kube-controller-manager's, which no scenario asserts.
+ * Upstream hashes the Go JSON encoding of the defaulted template (json.Marshal of maps: sorted
+ * keys, no spaces). Here the template is serialised by client-node and encoded as canonical JSON
+ * (sorted keys), the same bytes for the templates the suite uses: revision names agree with
+ * kube-controller-manager's (web-689dd468d5 for the default template on both).
  */
 import type { V1ControllerRevision, V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
@@ -34,7 +34,10 @@ export function canonicalJson(value: unknown): string {
  */
 export function getPatch(set: V1StatefulSet): Record<string, unknown> {
   const template = ObjectSerializer.serialize(set.spec?.template ?? {}, 'V1PodTemplateSpec') as Record<string, unknown>;
-  return { spec: { template: { ...JSON.parse(canonicalJson(template)), $patch: 'replace' } } };
+  // Keys in Go's json.Marshal order (sorted, so "$patch" first): the API server keeps these
+  // bytes and refuses any later write, such as the garbage collector orphaning the revision,
+  // whose re-encoded data differs from them ("data: field is immutable").
+  return JSON.parse(canonicalJson({ spec: { template: { ...template, $patch: 'replace' } } })) as Record<string, unknown>;
 }
 
 /** hash/fnv New32 (FNV-1, 32 bit), the function HashControllerRevision uses. */
