@@ -198,25 +198,8 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
     if (labelChanged || refChanged) statefulSetsForPod(cur).forEach(enqueue);
   };
 
-  /**
-   * Not upstream ("TODO: Watch volumes"): a claim that disappears wakes the sets whose pods
-   * wait on it (a claim being deleted, or a stale claim awaiting garbage collection), instead
-   * of leaving them to the next unrelated event.
-   */
-  const deleteClaim = (claim: V1PersistentVolumeClaim) => {
-    const name = claim.metadata?.name ?? '';
-    for (const set of sets.list(claim.metadata?.namespace)) {
-      const owns = (set.spec?.volumeClaimTemplates ?? []).some((t) => {
-        const prefix = `${t.metadata?.name}-${set.metadata?.name}-`;
-        return name.startsWith(prefix) && /^[0-9]+$/.test(name.slice(prefix.length));
-      });
-      if (owns) enqueue(set);
-    }
-  };
-
   sets.on('add', enqueue).on('update', enqueue).on('delete', enqueue);
   pods.on('add', addPod).on('update', updatePod).on('delete', deletePod);
-  claims.on('delete', deleteClaim);
 
   /** adoptOrphanRevisions: orphan revisions matching the selector, after an uncached re-check of the set. */
   const adoptOrphanRevisions = async (set: V1StatefulSet) => {
