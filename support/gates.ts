@@ -34,7 +34,7 @@ export function skipReason(tags: string[], info: TargetInfo, opts: GateOptions):
       throw new Error(`malformed version tag ${tag}: write it like @k8s:>=1.32`);
     }
     if (tag === '@disruptive' && !opts.allowDisruptive) {
-      return `disruptive (node faults): opt in with --world-parameters '{"disruptive":true}' on target ${info.name}`;
+      return `disruptive (cordons every node or stops one): opt in with --disruptive (npm run test:${info.name} -- --disruptive) on target ${info.name}`;
     }
   }
   return undefined;
