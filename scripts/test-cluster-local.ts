@@ -3,13 +3,17 @@
  *
  * CI for the `cluster` target on a machine without Docker: starts `npm run local-cluster`
  * (the local upstream control plane with simulated nodes and storage, scripts/local-cluster.ts),
- * runs `npm run test:cluster` with KUBECONFIG pointing at it — the harness reaches it only
+ * runs the suite on the `cluster` target (what `npm run test:cluster` runs) with KUBECONFIG
+ * pointing at it — the harness reaches it only
  * through that kubeconfig, as it would a user's cluster — and tears the cluster down on every
  * exit path: success, failure, Ctrl-C, SIGTERM, and (through its stdin) this script dying.
  * Exits with the suite's exit code.
  *
  * The local cluster runs in a process group of its own, so that a Ctrl-C reaches the suite
- * (which then deletes its namespaces through the API server) before the cluster stops.
+ * (which then deletes its namespaces through the API server) before the cluster stops. A
+ * SIGINT/SIGTERM sent to this script alone is passed on to the suite. (Signal this script or
+ * its process group, not an `npm run` in front of it: npm exits at once on SIGTERM and its
+ * `sh -c` does not pass the signal on.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -93,10 +97,13 @@ function ready(): Promise<void> {
 let code = 1;
 try {
   await ready();
-  log(`local cluster ready in ${((Date.now() - started) / 1000).toFixed(1)}s; running npm run test:cluster with KUBECONFIG=${kubeconfig}`);
+  log(`local cluster ready in ${((Date.now() - started) / 1000).toFixed(1)}s; running the cluster target (npm run test:cluster) with KUBECONFIG=${kubeconfig}`);
   if (!signalled) {
     const suiteStarted = Date.now();
-    suite = spawn('npm', ['run', 'test:cluster', '--', ...process.argv.slice(2)], {
+    // `npm run test:cluster` without the npm and sh layers in between: npm exits at once on a
+    // SIGTERM and sh does not pass it on, which would leave the runner going while we stop the
+    // cluster under it. The runner gets the signal itself and is what we wait for.
+    suite = spawn(process.execPath, ['--import', 'tsx', 'scripts/conformance.ts', '--target', 'cluster', ...process.argv.slice(2)], {
       stdio: 'inherit',
       env: { ...process.env, KUBECONFIG: kubeconfig, STATEFULSET_CONFORMANCE_LEDGER: join(dir, 'ledger.ndjson') },
     });

@@ -78,8 +78,8 @@ export function readProgress(file: string): RunProgress {
 }
 
 /** Starts `node --import tsx scripts/conformance.ts …` in `dir` (a sandbox). */
-export function startRunner(dir: string, args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean } = {}): Runner {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scripts/conformance.ts', ...args], {
+export function startRunner(dir: string, args: string[], env: NodeJS.ProcessEnv, opts: { detached?: boolean; script?: string } = {}): Runner {
+  const child = spawn(process.execPath, ['--import', 'tsx', opts.script ?? 'scripts/conformance.ts', ...args], {
     cwd: dir,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
