@@ -17,6 +17,7 @@
  *   --skip-suites --skip-api --skip-controllers   leave a section out
  *   --skip-control-plane                          reference figures only (no ratios)
  *   --suite-subset <tag expression>|all           the scenarios both suites run (default DEFAULT_SUBSET)
+ *   --reference-clock-scale N                     the reference suite's clock (default: the target's, 20)
  *   --pods N (10000) --sequential N (1000) --concurrency N (32) --watch-rate N (1000) --watch-seconds N (5)
  *   --parallel-replicas N (1000) --ordered-replicas N (100)
  *   --cpu-prof                                    profile the reference processes (reports/bench/profiles/)
@@ -47,6 +48,7 @@ const { values } = parseArgs({
     'skip-controllers': { type: 'boolean', default: false },
     'skip-control-plane': { type: 'boolean', default: false },
     'suite-subset': { type: 'string' },
+    'reference-clock-scale': { type: 'string' },
     pods: { type: 'string' },
     sequential: { type: 'string' },
     concurrency: { type: 'string', default: '32' },
@@ -135,12 +137,16 @@ interface SuiteSide {
 
 interface SuiteSection {
   selection: string;
+  /** REFERENCE_CLOCK_SCALE for the reference runs, when not the target's default. */
+  referenceClockScale?: number;
   /** The whole reference suite, for the < 30 s goal. */
   referenceFull?: SuiteSide;
   reference?: SuiteSide;
   controlPlane?: SuiteSide;
   /** Scenarios that ran (not skipped) on both targets, and their summed Cucumber durations. */
   common?: { scenarios: number; referenceSeconds: number; controlPlaneSeconds: number; ratio: number };
+  /** Each common scenario's duration on both targets, slowest ratio first. */
+  perScenario?: Array<{ scenario: string; referenceSeconds: number; controlPlaneSeconds: number; ratio: number }>;
   wallRatio?: number;
   controlPlaneMissing?: string;
 }
@@ -159,13 +165,16 @@ async function suites(): Promise<SuiteSection> {
   const all = subset === 'all';
   const tags = all ? undefined : subset;
   const section: SuiteSection = { selection: all ? 'the whole suite' : `tagged subset: ${subset}` };
+  const scale = values['reference-clock-scale'];
+  const env = scale ? { REFERENCE_CLOCK_SCALE: scale } : undefined;
+  if (scale) section.referenceClockScale = Number(scale);
   log('suite: the whole reference suite');
-  const full = await runSuite({ target: 'reference', format: 'summary' });
+  const full = await runSuite({ target: 'reference', format: 'summary', env });
   section.referenceFull = side(full);
   let ref = full;
   if (!all) {
     log(`suite: the reference suite, subset ${subset}`);
-    ref = await runSuite({ target: 'reference', tags, format: 'summary' });
+    ref = await runSuite({ target: 'reference', tags, format: 'summary', env });
   }
   section.reference = side(ref);
   if (controlPlaneMissing) {
@@ -181,6 +190,13 @@ async function suites(): Promise<SuiteSection> {
   const refSeconds = common.reduce((t, s) => t + s.durationMs, 0) / 1000;
   const cpSeconds = common.reduce((t, s) => t + cpRan.get(key(s))!.durationMs, 0) / 1000;
   section.common = { scenarios: common.length, referenceSeconds: round(refSeconds, 1), controlPlaneSeconds: round(cpSeconds, 1), ratio: round(cpSeconds / refSeconds, 1) };
+  section.perScenario = common
+    .map((s) => {
+      const r = s.durationMs / 1000;
+      const c = cpRan.get(key(s))!.durationMs / 1000;
+      return { scenario: `${s.uri}:${s.line} ${s.name}`, referenceSeconds: round(r, 2), controlPlaneSeconds: round(c, 2), ratio: round(c / Math.max(r, 0.001), 1) };
+    })
+    .sort((a, b) => a.ratio - b.ratio);
   section.wallRatio = round(cp.wallSeconds / ref.wallSeconds, 1);
   return section;
 }
@@ -386,7 +402,7 @@ function renderMarkdown(r: typeof report): string {
   if (missing) lines.push(`Control plane: ${missing}.`, '');
   if (s && s.controlPlane) {
     lines.push(
-      `Suites: ${s.selection}. The wall time includes start-up (the control plane's bring-up); the reference runs 2 workers, the control plane 1 (their profiles). ` +
+      `Suites: ${s.selection}. Reference clock scale ${s.referenceClockScale ?? 'default (20)'}: a scenario that mostly waits out simulated time (grace periods, minReadySeconds) runs at most that much faster. The wall time includes start-up (the control plane's bring-up); the reference runs 2 workers, the control plane 1 (their profiles). ` +
         `Scenario time sums Cucumber's per-scenario durations over the scenarios both ran.` +
         (s.reference!.failed.length || s.controlPlane.failed.length ? ` Failed: reference ${s.reference!.failed.length}, control plane ${s.controlPlane.failed.length}.` : ''),
       '',

@@ -141,11 +141,13 @@ export function machineLoad(): { loadavg: number[]; cores: number; others: strin
       const m = /^\s*(\d+)\s+(\d+)\s+([\d.]+)\s+(.+)$/.exec(line);
       if (m) rows.push({ pid: Number(m[1]), ppid: Number(m[2]), cpu: Number(m[3]), cmd: m[4]!.trim() });
     }
-    // Our descendants, to leave them out.
+    // Our descendants, then our direct ancestors (npm, the shell), to leave them out.
     for (let grew = true; grew; ) {
       grew = false;
       for (const r of rows) if (!mine.has(r.pid) && mine.has(r.ppid)) (mine.add(r.pid), (grew = true));
     }
+    const parent = new Map(rows.map((r) => [r.pid, r.ppid]));
+    for (let p = parent.get(process.pid), n = 0; p !== undefined && p > 1 && n < 3; p = parent.get(p), n++) mine.add(p);
   } catch {
     // no ps: report load averages only
   }
