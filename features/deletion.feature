@@ -15,9 +15,12 @@ Feature: Deleting a StatefulSet
     And the pods of "web" have the UIDs from before
     And every ControllerRevision is controlled by StatefulSet "web"
 
+  # Parallel, so that the terminating web-0 does not hold back web-1 the way OrderedReady would.
   @guarantee:G-60
   Scenario: A set being deleted creates no pods
-    Given a ready StatefulSet "web" with 2 replicas
+    Given a ready StatefulSet "web" with:
+      | replicas            | 2        |
+      | podManagementPolicy | Parallel |
     And pod "web-0" has the finalizer "statefulset-conformance.io/hold"
     When I delete StatefulSet "web" in the foreground
     Then StatefulSet "web" is being deleted

@@ -107,13 +107,22 @@ Feature: Rolling updates, partitions, OnDelete and revisions
     And the update revision of "web" is the one from before
     And StatefulSet "web" has 2 revisions
 
+  # Three new templates: flipping between two images would only ever reuse two revisions.
   @guarantee:G-55
   Scenario: Revision history is trimmed to revisionHistoryLimit
     Given a ready StatefulSet "web" with:
       | replicas             | 1 |
       | revisionHistoryLimit | 1 |
-    When I change the image of StatefulSet "web" 4 times, waiting for each rollout
-    Then StatefulSet "web" has at most 2 revisions
+    When I change StatefulSet "web" with:
+      | spec.template.metadata.annotations.example | one |
+    Then StatefulSet "web" finishes rolling out with 1 replica
+    When I change StatefulSet "web" with:
+      | spec.template.metadata.annotations.example | two |
+    Then StatefulSet "web" finishes rolling out with 1 replica
+    When I change StatefulSet "web" with:
+      | spec.template.metadata.annotations.example | three |
+    Then StatefulSet "web" finishes rolling out with 1 replica
+    And StatefulSet "web" has 2 revisions
 
   @guarantee:G-56 @guarantee:G-07
   Scenario: collisionCount can never go down
