@@ -109,9 +109,15 @@ export function isLive(entry: LedgerEntry): boolean {
   if (entry.host !== hostname()) return false;
   try {
     process.kill(entry.pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed process nobody has reaped yet (a zombie) still answers signal 0.
+  try {
+    const stat = readFileSync(`/proc/${entry.pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return true; // no /proc (macOS): trust signal 0
   }
 }
 
