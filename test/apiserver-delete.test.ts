@@ -8,6 +8,7 @@ import { request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { startApiServer } from '../reference/apiserver/index.ts';
 import { ScaledClock } from '../reference/clock.ts';
 import { pod, rejects, startTestServer, statefulSet, type TestServer } from './apiserver-helpers.ts';
@@ -235,9 +236,13 @@ describe('robustness and security', () => {
   });
 
   it('`--token` on the command line: 401 without the token, 200 with it', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'reference/apiserver/main.ts', '--port', '0', '--token', 'cli-sekret'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // The same loader flags as this test process (tsx), whatever the working directory.
+    const main = fileURLToPath(new URL('../reference/apiserver/main.ts', import.meta.url));
+    const child = spawn(process.execPath, [...process.execArgv.filter((a) => !a.startsWith('--test')), main, '--port', '0', '--token', 'cli-sekret'], { stdio: ['ignore', 'pipe', 'inherit'] });
     try {
-      const [line] = (await once(createInterface({ input: child.stdout! }), 'line')) as [string];
+      const started = once(createInterface({ input: child.stdout! }), 'line') as Promise<[string]>;
+      const exited = once(child, 'exit').then(([code]) => Promise.reject(new Error(`the server exited (${code}) before listening`)));
+      const [line] = await Promise.race([started, exited]);
       const url = /listening on (\S+)/.exec(line)![1]!;
       assert.equal(new URL(url).hostname, '127.0.0.1');
       assert.equal((await fetch(`${url}/api/v1/namespaces`)).status, 401);
