@@ -52,7 +52,11 @@ export interface ControlPlaneOptions {
   extraArgs?: Partial<Record<Component, string[]>>;
   /** Deadline for each component to become healthy (default 60 s). */
   componentTimeoutMs?: number;
-  /** Install SIGINT/SIGTERM/exit handlers that stop the control plane (default true). */
+  /**
+   * Install SIGINT/SIGTERM handlers that stop the control plane (default true). Off when the
+   * caller winds down on signals itself (the suite's targets: support/interrupt.ts). An exit
+   * handler that kills the components is installed either way.
+   */
   handleSignals?: boolean;
   /** Component log verbosity (klog -v; default 1). */
   verbosity?: number;
@@ -138,8 +142,9 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     });
   };
   const handleSignals = opts.handleSignals ?? true;
+  // Whatever owns the signals, a process that exits never leaves its components running.
+  process.on('exit', onExit);
   if (handleSignals) {
-    process.on('exit', onExit);
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
@@ -154,8 +159,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
         log(`control plane: stopped ${p.name} (pid ${p.pid}) in ${Date.now() - t} ms`);
       }
       releasePorts(Object.values(ports));
+      process.off('exit', onExit);
       if (handleSignals) {
-        process.off('exit', onExit);
         process.off('SIGINT', onSignal);
         process.off('SIGTERM', onSignal);
       }

@@ -80,6 +80,8 @@ export class ControlPlaneTarget implements Target {
         withScheduler: true,
         defaultTolerationSeconds: this.opts.tolerationSeconds ?? envNumber('STS_CP_TOLERATION_SECONDS') ?? 30,
         nodeMonitorGracePeriodSeconds: this.opts.nodeGraceSeconds ?? envNumber('STS_CP_NODE_GRACE_SECONDS') ?? 20,
+        // Ctrl-C winds the suite down first (support/interrupt.ts); AfterAll then stops the plane.
+        handleSignals: false,
         log: this.logger('control-plane'),
       });
       const kc = new KubeConfig();
