@@ -137,3 +137,25 @@ Feature: Stable storage and PVC retention
     Then StatefulSet "web" becomes ready with 2 replicas
     And claim "data-web-1" is a new one
     And pod "web-1" mounts claim "data-web-1" as volume "data"
+
+  # The stale-claim check (PodClaimIsStale) runs before any create: while the condemned claim,
+  # still owned by the pod that is gone, waits on a finalizer, the controller does not even try
+  # to create the pod (trying would fail on the claim being deleted, with a FailedCreate event).
+  @guarantee:G-46
+  Scenario: While a condemned claim is still being deleted, no pod is created for it
+    Given a ready StatefulSet "web" with:
+      | replicas            | 2      |
+      | volumeClaimTemplate | data   |
+      | whenScaled          | Delete |
+    And claim "data-web-1" has the finalizer "statefulset-conformance.io/hold"
+    And I remember claim "data-web-1"
+    When I scale StatefulSet "web" to 1
+    And pod "web-1" is gone
+    And I scale StatefulSet "web" to 2
+    Then pod "web-1" is not created for 10 seconds
+    And no "Warning" event "FailedCreate" is recorded for StatefulSet "web" for 5 seconds
+    When I remove the finalizer "statefulset-conformance.io/hold" from claim "data-web-1"
+    Then claim "data-web-1" from before is deleted
+    When StatefulSet "web" is touched
+    Then StatefulSet "web" becomes ready with 2 replicas
+    And claim "data-web-1" is a new one

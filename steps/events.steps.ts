@@ -25,3 +25,19 @@ Then(
     await eventRecorded(this, type, reason, set, text);
   },
 );
+
+Then(
+  'no {string} event {string} is recorded for StatefulSet {string} for {int} seconds',
+  async function (this: ConformanceWorld, type: string, reason: string, set: string, seconds: number) {
+    await this.throughout(
+      `no ${type} ${reason} event on StatefulSet ${set}`,
+      () => {
+        const match = this.timeline
+          .list<CoreV1Event>('Event')
+          .find((e) => e.involvedObject.kind === 'StatefulSet' && e.involvedObject.name === set && e.type === type && e.reason === reason);
+        return match ? notYet(`${match.type} ${match.reason}: ${match.message}`) : ok(true);
+      },
+      seconds,
+    );
+  },
+);
