@@ -11,9 +11,13 @@ import { rfc3339 } from '../reference/clock.ts';
 import { condition, READINESS_GATE } from './pods.ts';
 import type { Timeline } from './timeline.ts';
 
+/** Backoff before a failed readiness write is tried again. */
+const RETRY_MS = 250;
+
 export class ReadinessController {
   private readonly held = new Set<string>();
   private holdAll = false;
+  private stopped = false;
   /** Gate value we last wrote per pod UID, so each change is written once. */
   private readonly written = new Map<string, 'True' | 'False'>();
   private readonly unsubscribe: () => void;
@@ -28,6 +32,7 @@ export class ReadinessController {
   }
 
   stop(): void {
+    this.stopped = true;
     this.unsubscribe();
   }
 
@@ -92,10 +97,12 @@ export class ReadinessController {
         setHeaderOptions('Content-Type', PatchStrategy.StrategicMergePatch),
       );
     } catch (err) {
-      // The pod may be gone or replaced (uid precondition); forget the write so a live pod is retried.
+      // The pod may be gone or replaced (uid precondition); forget the write so that a live pod
+      // is retried — soon, not only at the namespace's next change, which may never come.
       this.written.delete(uid!);
       const code = (err as { code?: number }).code;
       if (code !== 404 && code !== 409) this.errors.push(`setting ${READINESS_GATE}=${status} on ${name}: ${String(err)}`);
+      if (!this.stopped) setTimeout(() => !this.stopped && this.reconcile(), RETRY_MS).unref();
     }
   }
 }

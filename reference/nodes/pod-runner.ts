@@ -199,6 +199,10 @@ export class PodRunner {
     try {
       await this.patchStatus(pod, status);
       rec.started = true;
+      // Events that arrived while the patch was in flight (the readiness gate set as soon as the
+      // pod ran) were taken for a pod not yet started: catch up on the latest state now.
+      const latest = this.current(rec);
+      if (latest) this.reconcileReadiness(latest);
     } catch (err) {
       if (isNotFound(err)) return;
       this.log(`pod ${rec.namespace}/${rec.name}: start failed, retrying: ${describeError(err)}`);
@@ -212,7 +216,14 @@ export class PodRunner {
     const drift = readinessDrift(pod, seconds(this.clock.nowMs()));
     if (!drift) return;
     this.patchStatus(pod, { conditions: drift }).catch((err) => {
-      if (!isNotFound(err)) this.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: readiness update failed: ${describeError(err)}`);
+      if (isNotFound(err)) return;
+      // The kubelet's status manager retries until the status is written; so does this.
+      this.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: readiness update failed, retrying: ${describeError(err)}`);
+      const uid = pod.metadata?.uid;
+      this.clock.after(RETRY_MS, () => {
+        const latest = this.lookup(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '');
+        if (latest && latest.metadata?.uid === uid && !this.stopped) this.reconcileReadiness(latest);
+      });
     });
   }
 
