@@ -18,7 +18,7 @@
  *   --skip-control-plane                          reference figures only (no ratios)
  *   --suite-subset <tag expression>|all           the scenarios both suites run (default DEFAULT_SUBSET)
  *   --reference-clock-scale N                     the reference suite's clock (default: the target's, 20)
- *   --pods N (10000) --sequential N (1000) --concurrency N (32) --watch-rate N (1000) --watch-seconds N (5)
+ *   --pods N (10000) --sequential N (2000) --concurrency N (32) --watch-rate N (1000) --watch-seconds N (5)
  *   --parallel-replicas N (1000) --ordered-replicas N (100)
  *   --cpu-prof                                    profile the reference processes (reports/bench/profiles/)
  *   --quick                                       small sizes, for trying the script out
@@ -32,7 +32,7 @@ import { assertBinaries, controlPlaneBinDir } from '../support/control-plane/bin
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane/index.ts';
 import { benchApiServers, type ApiBenchOptions, type ApiBenchResult } from './bench/apiserver.ts';
 import { round, runScaleCase, waitNodesSchedulable, type ScaleCase, type ScaleResult } from './bench/controllers.ts';
-import { busyShare, cpuTimes, machineLoad, startSubject, type Subject } from './bench/proc.ts';
+import { busyShare, cpuTimes, machineLoad, settle, startSubject, type Subject } from './bench/proc.ts';
 import { summarise } from './bench/profile-summary.ts';
 import { runSuite, type SuiteRun } from './lib/suite-run.ts';
 
@@ -70,7 +70,7 @@ const quick = values.quick;
 const num = (v: string | undefined, dflt: number, quickValue: number): number => (v !== undefined ? Number(v) : quick ? quickValue : dflt);
 const apiOptions: ApiBenchOptions = {
   pods: num(values.pods, 10_000, 2000),
-  sequential: num(values.sequential, 1000, 300),
+  sequential: num(values.sequential, 2000, 300),
   concurrency: Number(values.concurrency),
   watchRate: Number(values['watch-rate']),
   watchSeconds: num(values['watch-seconds'], 5, 2),
@@ -224,7 +224,14 @@ async function apiServers(): Promise<ApiSection> {
     } else {
       log('api: kube-apiserver + etcd (with kube-controller-manager, which creates the ServiceAccounts pods need); phases alternate between the servers');
       await withControlPlane(false, async (cp, kc) => {
-        const real = { label: 'kube-apiserver', kc, pids: [cp.pids['kube-apiserver']!, cp.pids.etcd!], waitServiceAccount: true, log };
+        const real = {
+          label: 'kube-apiserver',
+          kc,
+          pids: [cp.pids['kube-apiserver']!, cp.pids.etcd!],
+          settlePids: Object.values(cp.pids).filter((p): p is number => p !== undefined),
+          waitServiceAccount: true,
+          log,
+        };
         const [r, c] = await benchApiServers([reference, real], apiOptions);
         section.reference = r;
         section.controlPlane = { ...c!, serverVersion: cp.serverVersion };
@@ -288,8 +295,12 @@ async function controllers(): Promise<ControllerSection> {
           await waitNodesSchedulable(kc, 3);
           const pids = (['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((c) => cp.pids[c]!);
           const out: ScaleResult[] = [];
+          // Each case starts with both planes quiet (the previous case's after-work done).
+          const quiet = () => settle([plane.pid, ...pids, nodes!.pid]);
           for (const [i, c] of scaleCases.entries()) {
+            await quiet();
             await runReference(c, i);
+            await quiet();
             const r = await runScaleCase({ kc, pids, helperPids: [nodes.pid], waitServiceAccount: true, deadlineMs: 900_000 }, c, `bench-scale-${i}`);
             log(`controllers: control plane ${c.policy} 0→${c.replicas} ready in ${r.seconds} s, peak ${r.peakMiB} MiB (+${r.helperPeakMiB} MiB node simulator)`);
             out.push(r);
@@ -366,7 +377,7 @@ function renderMarkdown(r: typeof report): string {
     row('pods created/s, 1 client', `${ref.createSequentialPerSec}`, `${cp?.createSequentialPerSec ?? '—'}`, x(q.createSequential), '≥ 5×');
     row(`pods created/s, ${ref.concurrency} clients`, `${ref.createConcurrentPerSec}`, `${cp?.createConcurrentPerSec ?? '—'}`, x(q.createConcurrent), '≥ 5×');
     row(`list ${ref.listPods} pods (${ref.listMiB} MiB / ${cp?.listMiB ?? '—'} MiB), median`, `${ref.listMs.median} ms`, cp ? `${cp.listMs.median} ms` : '—', x(q.list), '');
-    row(`resident memory, ${ref.listPods} pods stored`, `${ref.memoryMiB} MiB`, cp ? `${cp.memoryMiB} MiB (kube-apiserver + etcd)` : '—', x(q.memory), 'reference < 500 MB');
+    row(`resident memory, ${ref.storedPods} pods stored`, `${ref.memoryMiB} MiB`, cp ? `${cp.memoryMiB} MiB (kube-apiserver + etcd)` : '—', x(q.memory), 'reference < 500 MB');
     row(`watch latency p50 at ${ref.watch.achievedRate}/${cp?.watch.achievedRate ?? '—'} events/s`, `${ref.watch.latencyMs.p50} ms`, cp ? `${cp.watch.latencyMs.p50} ms` : '—', x(q.watchP50), '');
     row('watch latency p99', `${ref.watch.latencyMs.p99} ms`, cp ? `${cp.watch.latencyMs.p99} ms` : '—', x(q.watchP99), 'reference < 5 ms');
     if (ref.clientNode) {

@@ -6,7 +6,7 @@
 import { CoreV1Api, type KubeConfig, type V1ServiceAccount } from '@kubernetes/client-node';
 import { setTimeout as delay } from 'node:timers/promises';
 import { KeepAliveClient } from './http-client.ts';
-import { memoryOf } from './proc.ts';
+import { memoryOf, settle } from './proc.ts';
 import { watchUntil } from './watch-until.ts';
 
 export interface ApiBenchOptions {
@@ -39,6 +39,8 @@ export interface ApiBenchResult {
   createConcurrentPerSec: number;
   concurrency: number;
   listPods: number;
+  /** Pods stored when memory is read (the listed ones and the warm-up's). */
+  storedPods: number;
   listMs: { median: number; min: number };
   listMiB: number;
   /** Resident memory of the server's processes once the pods are stored (MiB). */
@@ -52,6 +54,8 @@ export interface ApiBenchEnv {
   kc: KubeConfig;
   /** The server's processes (kube-apiserver and etcd; the reference API server). */
   pids: number[];
+  /** Every process of that side, waited on to be quiet before each timed phase (default pids). */
+  settlePids?: number[];
   /** Pods need the namespace's `default` ServiceAccount (real kube-apiserver). */
   waitServiceAccount: boolean;
   log: (line: string) => void;
@@ -59,6 +63,8 @@ export interface ApiBenchEnv {
 
 const pod = (name: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'Pod', metadata: { name, labels: { app: 'bench' } }, spec: { containers: [{ name: 'c', image: 'registry.k8s.io/pause:3.10' }] } });
 const configMap = (name: string): string => JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name }, data: { k: 'v' } });
+const WARMUP = 2000;
+const WARMUP_NAMESPACE = 'bench-warmup';
 const podName = (i: number): string => `p-${String(i).padStart(6, '0')}`;
 
 export function percentiles(values: number[]): LatencySummary {
@@ -97,21 +103,28 @@ export async function benchApiServers(envs: ApiBenchEnv[], o: ApiBenchOptions, r
   const sides = await Promise.all(
     envs.map(async (env) => ({ env, client: await KeepAliveClient.fromKubeConfig(env.kc, o.concurrency + 8), seqSeconds: 0, concSeconds: 0, list: [] as number[], listBytes: 0 })),
   );
+  // Before each timed phase every side is left to go quiet: work one server still does after its
+  // phase (controllers catching up, compaction) must not land in the next server's figures.
+  const quiet = () => settle(envs.flatMap((e) => e.settlePids ?? e.pids));
   try {
-    const create = async (side: (typeof sides)[number], i: number): Promise<void> => {
-      const r = await side.client.request('POST', `/api/v1/namespaces/${ns}/pods`, pod(podName(i)));
+    const create = async (side: (typeof sides)[number], i: number, namespace = ns): Promise<void> => {
+      const r = await side.client.request('POST', `/api/v1/namespaces/${namespace}/pods`, pod(podName(i)));
       if (r.status !== 201) throw new Error(`${side.env.label}: creating pod ${podName(i)}: HTTP ${r.status} ${r.body.slice(0, 300)}`);
     };
     for (const side of sides) {
       await namespace(side.env, side.client, ns, true);
-      // Warm-up (connections, caches, JIT), not counted.
-      for (let i = 0; i < 20; i++) await create(side, o.pods + i);
+      // Warm-up, not counted: connections, caches, and V8's JIT (the reference runs its first
+      // few hundred requests unoptimised), in a namespace of its own.
+      await namespace(side.env, side.client, WARMUP_NAMESPACE, true);
+      for (let i = 0; i < WARMUP / 2; i++) await create(side, i, WARMUP_NAMESPACE);
+      await concurrently(WARMUP / 2, o.concurrency, (i) => create(side, WARMUP / 2 + i, WARMUP_NAMESPACE));
     }
     const concurrent = o.pods - o.sequential;
     const slice = (total: number, r: number): [number, number] => [Math.floor((total * r) / rounds), Math.floor((total * (r + 1)) / rounds)];
     for (let r = 0; r < rounds; r++) {
       const [from, to] = slice(o.sequential, r);
       for (const side of sides) {
+        await quiet();
         const t0 = performance.now();
         for (let i = from; i < to; i++) await create(side, i);
         side.seqSeconds += (performance.now() - t0) / 1000;
@@ -119,47 +132,63 @@ export async function benchApiServers(envs: ApiBenchEnv[], o: ApiBenchOptions, r
     }
     for (let r = 0; r < rounds; r++) {
       const [from, to] = slice(concurrent, r);
-      for (const side of sides) side.concSeconds += await concurrently(to - from, o.concurrency, (i) => create(side, o.sequential + from + i));
+      for (const side of sides) {
+        await quiet();
+        side.concSeconds += await concurrently(to - from, o.concurrency, (i) => create(side, o.sequential + from + i));
+      }
     }
     for (const side of sides) {
       side.env.log(`${side.env.label}: ${o.sequential} pods created sequentially in ${side.seqSeconds.toFixed(1)} s, ${concurrent} by ${o.concurrency} clients in ${side.concSeconds.toFixed(1)} s`);
     }
 
+    // Watch latency before the big lists, whose garbage would otherwise be collected (in the
+    // load generator too) in the middle of it.
+    const watches: Array<ApiBenchResult['watch']> = [];
+    for (const side of sides) {
+      await quiet();
+      const watch = await watchLatency(side.env, side.client, o.watchRate, o.watchSeconds);
+      side.env.log(`${side.env.label}: watch p50 ${watch.latencyMs.p50} ms, p99 ${watch.latencyMs.p99} ms at ${watch.achievedRate}/s`);
+      watches.push(watch);
+    }
+
     for (let k = 0; k < o.listRepeats; k++) {
       for (const side of sides) {
+        if (k === 0) await quiet();
         const t0 = performance.now();
         const r = await side.client.request('GET', `/api/v1/namespaces/${ns}/pods`);
         side.list.push(performance.now() - t0);
         if (r.status !== 200) throw new Error(`${side.env.label}: list: HTTP ${r.status}`);
         if (k === 0) {
           const items = (JSON.parse(r.body) as { items: unknown[] }).items.length;
-          if (items !== o.pods + 20) throw new Error(`${side.env.label}: listed ${items} pods, expected ${o.pods + 20}`);
+          if (items !== o.pods) throw new Error(`${side.env.label}: listed ${items} pods, expected ${o.pods}`);
           side.listBytes = Buffer.byteLength(r.body);
         }
       }
     }
     const results: ApiBenchResult[] = [];
     for (const side of sides) {
-      const { env, client } = side;
+      const { env } = side;
       const memoryMiB = Math.round(env.pids.reduce((sum, pid) => sum + (memoryOf(pid)?.rssMiB ?? 0), 0));
-      env.log(`${env.label}: list of ${o.pods + 20} pods in ${percentiles(side.list).p50} ms (median); ${memoryMiB} MiB resident`);
-      const watch = await watchLatency(env, client, o.watchRate, o.watchSeconds);
-      env.log(`${env.label}: watch p50 ${watch.latencyMs.p50} ms, p99 ${watch.latencyMs.p99} ms at ${watch.achievedRate}/s`);
+      env.log(`${env.label}: list of ${o.pods} pods in ${percentiles(side.list).p50} ms (median); ${memoryMiB} MiB resident`);
       results.push({
         server: env.label,
         client: 'node:http(s) with one keep-alive agent',
         createSequentialPerSec: round(o.sequential / side.seqSeconds),
         createConcurrentPerSec: round(concurrent / side.concSeconds),
         concurrency: o.concurrency,
-        listPods: o.pods + 20,
+        listPods: o.pods,
+        storedPods: o.pods + WARMUP,
         listMs: { median: percentiles(side.list).p50, min: round(Math.min(...side.list), 2) },
         listMiB: round(side.listBytes / 1024 / 1024),
         memoryMiB,
-        watch,
+        watch: watches[results.length]!,
       });
     }
     if (o.clientNodeSequential > 0 || o.clientNodeConcurrent > 0) {
-      for (const [i, side] of sides.entries()) results[i]!.clientNode = await clientNodeCreates(side.env, side.client, o);
+      for (const [i, side] of sides.entries()) {
+        await quiet();
+        results[i]!.clientNode = await clientNodeCreates(side.env, side.client, o);
+      }
     }
     return results;
   } finally {

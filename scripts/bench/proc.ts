@@ -158,3 +158,31 @@ export function machineLoad(): { loadavg: number[]; cores: number; others: strin
     .map((r) => `${r.cmd} (${r.cpu}% avg)`);
   return { loadavg: loadavg().map((l) => Math.round(l * 100) / 100), cores: cpus().length, others };
 }
+
+/** CPU seconds a process has used (user + system), from /proc; 0 when unreadable. */
+export function cpuSecondsOf(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Waits until the given processes are quiet — together under `share` of one core over a 300 ms
+ * window — or `deadlineMs` passes, so that one server's after-work (controllers catching up,
+ * compaction) does not land in the other's measurement. Returns the seconds waited.
+ */
+export async function settle(pids: number[], share = 0.05, deadlineMs = 15_000): Promise<number> {
+  const t0 = performance.now();
+  const total = () => pids.reduce((s, p) => s + cpuSecondsOf(p), 0);
+  let before = total();
+  while (performance.now() - t0 < deadlineMs) {
+    await new Promise((r) => setTimeout(r, 300));
+    const now = total();
+    if (now - before <= share * 0.3) break;
+    before = now;
+  }
+  return (performance.now() - t0) / 1000;
+}
