@@ -18,12 +18,13 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { KubeConfig } from '@kubernetes/client-node';
 import { realClock } from '../reference/clock.ts';
 import { startVolumeProvisioner } from '../reference/controllers/volumes.ts';
 import { startNodeSimulator, type NodeSimulator } from '../reference/nodes/index.ts';
 import { controlPlaneBinDir } from '../support/control-plane/binaries.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane/index.ts';
+import { waitNodesSchedulable } from '../support/control-plane/nodes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -116,7 +117,7 @@ try {
     log: quiet,
   });
   stops.push({ name: 'node simulator', stop: () => sim.stop() });
-  await nodesSchedulable(kc, sim.nodeNames, 60_000);
+  await waitNodesSchedulable(kc, sim.nodeNames, 60_000);
 
   // The kubeconfig a user would have: one context, credentials embedded.
   const out = new KubeConfig();
@@ -139,19 +140,3 @@ try {
   process.exit(1);
 }
 
-/** Nodes are usable once Ready and without the not-ready taint added at registration (watch-free: a bounded poll at start-up). */
-async function nodesSchedulable(kc: KubeConfig, names: string[], deadlineMs: number): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const until = Date.now() + deadlineMs;
-  for (;;) {
-    const nodes = (await core.listNode()).items.filter((n) => names.includes(n.metadata?.name ?? ''));
-    const ready = nodes.filter(
-      (n) =>
-        n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
-        !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable'),
-    );
-    if (ready.length === names.length) return;
-    if (Date.now() > until) throw new Error(`nodes not Ready and untainted within ${deadlineMs / 1000}s: ${names.join(', ')}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}

@@ -13,6 +13,7 @@ import { startNodeSimulator, type NodeSimulator } from '../../reference/nodes/in
 import { controlPlaneBinDir } from '../control-plane/binaries.ts';
 import { resolveAt } from '../control-plane/dns.ts';
 import { startControlPlane, type RunningControlPlane } from '../control-plane/index.ts';
+import { waitNodesSchedulable } from '../control-plane/nodes.ts';
 import { probeServer } from './probe.ts';
 import type { DnsAnswer, Target, TargetInfo } from './target.ts';
 
@@ -108,7 +109,7 @@ export class ControlPlaneTarget implements Target {
         kubeletVersion: this.cp.serverVersion,
         log: this.logger('node-simulator'),
       });
-      await this.waitNodesSchedulable(kc, this.sim.nodeNames);
+      await waitNodesSchedulable(kc, this.sim.nodeNames);
 
       const info = await probeServer(this.name, kc);
       for (const c of ['simulated-nodes', 'node-faults', 'dns'] as const) info.capabilities.add(c);
@@ -119,24 +120,6 @@ export class ControlPlaneTarget implements Target {
     } catch (err) {
       await this.stop().catch(() => undefined);
       throw err;
-    }
-  }
-
-  /** Nodes are usable once Ready and without the not-ready taint that TaintNodesByCondition adds at registration. */
-  private async waitNodesSchedulable(kc: KubeConfig, names: string[], deadlineMs = 60_000): Promise<void> {
-    const { CoreV1Api } = await import('@kubernetes/client-node');
-    const core = kc.makeApiClient(CoreV1Api);
-    const until = Date.now() + deadlineMs;
-    for (;;) {
-      const nodes = (await core.listNode()).items.filter((n) => names.includes(n.metadata?.name ?? ''));
-      const ok = nodes.filter(
-        (n) =>
-          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
-          !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable'),
-      );
-      if (ok.length === names.length) return;
-      if (Date.now() > until) throw new Error(`control-plane target: nodes not Ready and untainted within ${deadlineMs / 1000} s: ${names.join(', ')}`);
-      await new Promise((r) => setTimeout(r, 200));
     }
   }
 
