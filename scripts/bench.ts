@@ -31,7 +31,8 @@ import { kubeConfigFor } from '../reference/index.ts';
 import { assertBinaries, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane/index.ts';
 import { benchApiServers, type ApiBenchOptions, type ApiBenchResult } from './bench/apiserver.ts';
-import { round, runScaleCase, waitNodesSchedulable, type ScaleCase, type ScaleResult } from './bench/controllers.ts';
+import { round, runScaleCase, type ScaleCase, type ScaleResult } from './bench/controllers.ts';
+import { waitNodesSchedulable } from '../support/control-plane/nodes.ts';
 import { busyShare, cpuTimes, machineLoad, settle, startSubject, type Subject } from './bench/proc.ts';
 import { summarise } from './bench/profile-summary.ts';
 import { runSuite, type SuiteRun } from './lib/suite-run.ts';
@@ -292,7 +293,8 @@ async function controllers(): Promise<ControllerSection> {
         let nodes: Subject | undefined;
         try {
           nodes = await startSubject(['nodes', '--kubeconfig', cp.kubeconfigPath, '--kubelet-version', cp.serverVersion, '--pod-startup-ms', '0'], { label: 'node simulator' });
-          await waitNodesSchedulable(kc, 3);
+          // The simulator process registers its default three nodes.
+          await waitNodesSchedulable(kc, ['sim-node-0', 'sim-node-1', 'sim-node-2']);
           const pids = (['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'] as const).map((c) => cp.pids[c]!);
           const out: ScaleResult[] = [];
           // Each case starts with both planes quiet (the previous case's after-work done).

@@ -7,7 +7,7 @@ import { CoreV1Api, type KubeConfig, type V1ServiceAccount } from '@kubernetes/c
 import { setTimeout as delay } from 'node:timers/promises';
 import { KeepAliveClient } from './http-client.ts';
 import { memoryOf, settle } from './proc.ts';
-import { watchUntil } from './watch-until.ts';
+import { watchUntil } from '../../support/watch-until.ts';
 
 export interface ApiBenchOptions {
   /** Pods stored in the end (and listed): sequential + concurrent creates. */

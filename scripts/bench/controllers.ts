@@ -3,9 +3,9 @@
  * peak memory of the control plane meanwhile. The same client code drives the reference and
  * the real control plane; both use the project's node simulator as the kubelet.
  */
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Node, type V1ServiceAccount, type V1StatefulSet } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1ServiceAccount, type V1StatefulSet } from '@kubernetes/client-node';
 import { PeakMemory } from './proc.ts';
-import { watchUntil } from './watch-until.ts';
+import { watchUntil } from '../../support/watch-until.ts';
 
 export interface ScaleCase {
   policy: 'Parallel' | 'OrderedReady';
@@ -67,22 +67,6 @@ export async function runScaleCase(env: ScaleEnv, c: ScaleCase, namespace: strin
   );
   const seconds = (performance.now() - t0) / 1000;
   return { ...c, seconds: round(seconds, 2), peakMiB: peak.finish(), ...(helperPeak ? { helperPeakMiB: helperPeak.finish() } : {}) };
-}
-
-/** Nodes are usable once Ready and free of the not-ready/unreachable taints. */
-export function waitNodesSchedulable(kc: KubeConfig, count: number, deadlineMs = 60_000): Promise<void> {
-  return watchUntil<V1Node>(
-    kc,
-    '/api/v1/nodes',
-    (m) =>
-      [...m.values()].filter(
-        (n) =>
-          n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') &&
-          !(n.spec?.taints ?? []).some((t) => t.key === 'node.kubernetes.io/not-ready' || t.key === 'node.kubernetes.io/unreachable'),
-      ).length >= count,
-    deadlineMs,
-    `${count} schedulable nodes`,
-  );
 }
 
 export function round(n: number, digits = 1): number {

@@ -16,7 +16,6 @@ import {
   AuthorizationV1Api,
   CoreV1Api,
   StorageV1Api,
-  VersionApi,
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { realClock, type Clock } from '../../reference/clock.ts';

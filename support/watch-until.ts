@@ -1,6 +1,7 @@
 /**
- * Waiting on the API for the benchmark: a watch (which starts with the current objects), checked
- * on every event, restarted if the server ends it, failing at a deadline. No polling, no sleeps.
+ * Waiting on the API outside a scenario (start-up, benchmarks): a watch (which starts with the
+ * current objects), checked on every event, restarted if the server ends it, failing at a
+ * deadline. No polling, no sleeps. Scenarios wait on their timeline instead (waiting.ts).
  */
 import { Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 
