@@ -98,8 +98,8 @@ After(async function (this: ConformanceWorld, { result }: ITestCaseHookParameter
   try {
     const violations = identityViolations(this.timeline);
     const failed = result?.status === Status.FAILED || violations.length > 0;
-    if (failed) failedScenarios++;
     if (failed) {
+      failedScenarios++;
       this.attach(this.timeline.render(), 'text/plain');
       this.attach(await dumpNamespace(this), 'text/yaml');
     }

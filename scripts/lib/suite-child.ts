@@ -36,6 +36,8 @@ const { values, positionals } = parseArgs({
 if (!values.out) throw new Error('--out is required');
 
 process.env.CONFORMANCE_RUN_ID ??= randomBytes(4).toString('hex');
+// As scripts/conformance.ts: support/hooks.ts schedules @disruptive scenarios by target.
+process.env.CONFORMANCE_TARGET = values.target;
 const started = performance.now();
 const { runConfiguration } = await loadConfiguration({
   profiles: [values.target!],
