@@ -11,12 +11,11 @@
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { ApiException, CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
-import { RUN_ID_LABEL, isLive, ledgerPath, readLedger, unclosed, writeLedger } from '../support/interrupt.ts';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../support/labels.ts';
+import { isLive, ledgerPath, readLedger, unclosed, writeLedger } from '../support/interrupt.ts';
 import { describeRequestError } from '../support/targets/cluster.ts';
 import { loadKubeConfig } from '../support/targets/kubeconfig.ts';
 
-export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by';
-export const MANAGED_BY_VALUE = 'statefulset-conformance';
 
 export interface CleanOptions {
   context?: string;

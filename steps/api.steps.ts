@@ -12,7 +12,6 @@ import { nameList, pairs } from '../support/text.ts';
 import { notYet, ok } from '../support/waiting.ts';
 import { plain, type ConformanceWorld } from '../support/world.ts';
 
-
 async function readPlain(world: ConformanceWorld, name: string): Promise<Record<string, unknown>> {
   return plain(await world.readStatefulSet(name), 'V1StatefulSet');
 }

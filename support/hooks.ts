@@ -16,7 +16,8 @@ import { identityViolations } from './invariants.ts';
 import { installInterruptHandlers, interruptedBy } from './interrupt.ts';
 import { createTarget } from './targets/index.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
-import { RUN_ID_LABEL, type ConformanceParameters, type ConformanceWorld } from './world.ts';
+import { RUN_ID_LABEL } from './labels.ts';
+import type { ConformanceParameters, ConformanceWorld } from './world.ts';
 
 // Steps bound their own waits with deadlines (support/waiting.ts); this only catches a hang.
 setDefaultTimeout(15 * 60 * 1000);

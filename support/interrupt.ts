@@ -27,8 +27,8 @@ import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFile
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
 import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { RUN_ID_LABEL } from './labels.ts';
 
-export const RUN_ID_LABEL = 'statefulset-conformance.io/run-id';
 /** Where parallel workers register their pids for the runner to forward signals to. */
 export const ENV_WORKER_PIDS_DIR = 'STS_WORKER_PIDS_DIR';
 

@@ -18,6 +18,7 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { config as chaiConfig } from 'chai';
 import type { Clock } from '../reference/clock.ts';
 import type { StepSource } from './docstrings.ts';
+import { MANAGED_BY } from './labels.ts';
 import { closeTrackedNamespace, interruptSignal, openTrackedNamespace } from './interrupt.ts';
 import { ReadinessController } from './readiness.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
@@ -44,8 +45,6 @@ export interface ConformanceParameters {
 chaiConfig.truncateThreshold = 0;
 
 /** The labels that mark a namespace as the harness's own. */
-export const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'statefulset-conformance' };
-export const RUN_ID_LABEL = 'statefulset-conformance.io/run-id';
 
 export class ConformanceWorld extends World<ConformanceParameters> {
   target!: Target;

@@ -7,12 +7,12 @@ import { Writable } from 'node:stream';
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, Exec, Watch, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
 import { closeTrackedNamespace, interruptSignal, openTrackedNamespace } from '../interrupt.ts';
+import { MANAGED_BY } from '../labels.ts';
 import { SHELL_IMAGE } from '../manifests.ts';
 import type { DnsAnswer } from './target.ts';
 
 /** busybox from Kubernetes' own e2e images: nslookup with -type=, and a shell. */
 export const PROBE_IMAGE = SHELL_IMAGE;
-const MANAGED_BY = { 'app.kubernetes.io/managed-by': 'statefulset-conformance' };
 
 export class DnsProbe {
   private constructor(

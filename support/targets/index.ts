@@ -3,6 +3,7 @@
  * are imported lazily: a run against a real cluster never loads the reference control plane.
  */
 import type { ConformanceParameters } from '../world.ts';
+import { RUN_ID_LABEL } from '../labels.ts';
 import type { Target } from './target.ts';
 import type { MutantName } from '../../reference/controllers/statefulset/mutants.ts';
 
@@ -39,5 +40,5 @@ export async function createTarget(params: ConformanceParameters): Promise<Targe
 /** Labels of namespaces a target creates for itself (the DNS probe's): the run id, as scenarios' namespaces. */
 function runLabels(): Record<string, string> {
   const runId = process.env.CONFORMANCE_RUN_ID;
-  return runId ? { 'statefulset-conformance.io/run-id': runId } : {};
+  return runId ? { [RUN_ID_LABEL]: runId } : {};
 }
