@@ -1,11 +1,13 @@
 /**
  * Interrupts and leftovers (support/interrupt.ts, scripts/clean.ts), end to end: the conformance
- * runner as a child process, on the reference target and on the cluster target, the "cluster"
- * being the reference control plane served by scripts/reference-server.ts behind a kubeconfig.
+ * runner as a child process, on the reference target, on the cluster target (the "cluster" being
+ * the reference control plane served by scripts/reference-server.ts behind a kubeconfig) and,
+ * when its binaries are built, on the control-plane target.
  *
  * - A SIGINT or SIGTERM mid-scenario: the run exits 130/143 soon after, its reports cover what
  *   finished (the interrupted scenario failed "interrupted …", the rest skipped), no child
- *   process is left, and every namespace it created is deleted.
+ *   process is left (on the control-plane target: etcd, kube-apiserver and the rest, with their
+ *   data), and every namespace it created is deleted.
  * - Cucumber's parallel workers each create their own namespaces.
  * - After a SIGKILL, `npm run clean` removes the labelled namespaces the run left and nothing
  *   unlabelled.
@@ -13,12 +15,13 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, Watch, type V1Namespace } from '@kubernetes/client-node';
 import { readLedger, unclosed, type LedgerEntry } from '../support/interrupt.ts';
 import { ROOT, alive, descendants, finished, killRun, sandbox, startRunner, survivors, type Runner } from './runner-helpers.ts';
+import { BINARIES, binaryPath, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=statefulset-conformance';
 const RUN_ID = 'statefulset-conformance.io/run-id';
@@ -339,6 +342,56 @@ describe('interrupts on the reference target', { concurrency: false }, () => {
         assert.equal(existsSync(join(box, 'reports', 'reference', 'cucumber.ndjson')), true);
       } finally {
         killRun(run);
+        rmSync(box, { recursive: true, force: true });
+      }
+    });
+  }
+});
+
+const binDir = controlPlaneBinDir();
+const built = BINARIES.every((b) => existsSync(binaryPath(binDir, b)));
+
+/** A process's command line, or '' once it is gone. */
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+  } catch {
+    return '';
+  }
+}
+
+// Real upstream binaries (etcd, kube-apiserver, …) are the runner's descendants here: Ctrl-C must
+// stop every one of them and remove their data, or a user's machine fills with strays.
+describe('interrupts on the control-plane target', { concurrency: false, skip: !built && `no binaries in ${binDir}` }, () => {
+  for (const { signal, group } of [
+    { signal: 'SIGINT' as const, group: true },
+    { signal: 'SIGTERM' as const, group: false },
+  ]) {
+    test(`${signal} to the ${group ? 'process group (Ctrl-C)' : 'runner alone'} mid-scenario: reports written, every upstream process stopped, its data removed`, { timeout: 300_000 }, async () => {
+      const box = sandbox();
+      const tmp = join(box, 'tmp');
+      mkdirSync(tmp);
+      const run = startRunner(box, ['--target', 'control-plane', 'features/ordered-ready.feature'], { ...process.env, TMPDIR: tmp }, { detached: group });
+      try {
+        // What runs is read before the signal: Ctrl-C reaches the whole group, upstream binaries too.
+        let upstream: Array<{ pid: number; command: string }> = [];
+        const children = await interruptMidScenario(run, signal, { group }, async () => {
+          await midRun(run, 'control-plane');
+          upstream = descendants(run.child.pid!).map((pid) => ({ pid, command: cmdline(pid) })).filter((p) => /\/(etcd|kube-apiserver|kube-controller-manager|kube-scheduler) /.test(p.command));
+        });
+        const names = upstream.map((p) => p.command.split(' ')[0]!.split('/').pop()).sort();
+        assert.deepEqual(names, ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler'], 'the upstream components run under the runner');
+        const dataDirs = upstream.flatMap((p) => [...p.command.matchAll(/--data-dir=(\S+)/g)].map((m) => m[1]!));
+        assert.equal(dataDirs.length, 1, 'etcd has a data dir');
+        const { code } = await finished(run, 120_000);
+        assert.equal(code, signal === 'SIGINT' ? 130 : 143, run.output());
+        assertInterruptedReport(run, 'control-plane', signal);
+        assert.deepEqual(await survivors(children), [], 'every process the run started has exited');
+        for (const dir of dataDirs) assert.equal(existsSync(dir), false, `etcd's data dir ${dir} removed`);
+        // (tsx keeps its compile cache there too: not ours.)
+        assert.deepEqual(readdirSync(tmp).filter((f) => f.startsWith('sts-')), [], 'the control plane removed its run directory (PKI, kubeconfigs, logs)');
+      } finally {
+        killRun(run, group);
         rmSync(box, { recursive: true, force: true });
       }
     });
