@@ -8,10 +8,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
+import { MANAGED_BY_LABEL, MANAGED_BY_VALUE } from '../support/labels.ts';
 import { Kind, KIND_CONFIG, KIND_CONFIG_PATH, kindAvailability } from '../support/kind/index.ts';
 import { startReferenceControlPlane, type ReferenceControlPlane } from '../reference/index.ts';
-import { ROOT, finished, sandbox, startRunner, type ScenarioResult } from './runner-helpers.ts';
+import { ROOT, finished, killRun, sandbox, startRunner, type ScenarioResult } from './runner-helpers.ts';
 
 const STUBS = resolve(ROOT, 'test/fixtures/kind-stub');
 
@@ -219,6 +220,32 @@ describe('the kind target run', { concurrency: false }, () => {
     assert.ok(argvOf(calls()).some((c) => c.startsWith('kind create cluster --name sts-keep')));
     assert.ok(!argvOf(calls()).some((c) => c.startsWith('kind delete')), 'no delete');
     assert.match(out, /keeping cluster "sts-keep" \(--keep-cluster\)/);
+  });
+
+  test('SIGINT mid-scenario: the run winds down, writes its reports and deletes the cluster it created', async () => {
+    const { env, calls } = stubEnv({ STUB_KIND_SERVER: plane.url });
+    const dir = sandbox();
+    const run = startRunner(dir, ['--target', 'kind', '--parallel', '1', 'features/ordered-ready.feature'], {
+      ...env,
+      STS_KIND_CLUSTER: 'sts-int',
+      STATEFULSET_CONFORMANCE_LEDGER: join(dir, 'ledger.ndjson'),
+    });
+    try {
+      // The plane behind the stub runs on real time, so a scenario lasts long enough to interrupt.
+      await run.waitForMessages('kind', 'a scenario finished and another is running', (p) => p.finished >= 1 && p.running.length > 0);
+      assert.ok(!argvOf(calls()).some((c) => c.startsWith('kind delete')), 'the cluster is up while scenarios run');
+      run.child.kill('SIGINT');
+      const { code } = await finished(run, 90_000);
+      assert.equal(code, 130, run.output());
+      const outcomes = run.report('kind').scenarios.map((s) => s.outcome);
+      assert.ok(outcomes.includes('passed') && outcomes.includes('skipped'), `finished scenarios reported, the rest skipped: ${outcomes.join(', ')}`);
+      assert.equal(argvOf(calls()).filter((c) => c.startsWith('kind ')).at(-1), 'kind delete cluster --name sts-int');
+      const left = (await plane.kubeConfig.makeApiClient(CoreV1Api).listNamespace({ labelSelector: `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}` })).items.filter((n) => !n.metadata?.deletionTimestamp);
+      assert.deepEqual(left.map((n) => n.metadata?.name), [], 'no namespace of the run is left');
+    } finally {
+      killRun(run);
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test('an existing cluster of the same name is reused and left in place', async () => {
