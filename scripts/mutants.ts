@@ -5,11 +5,11 @@
  * its first failure. A mutant is caught when some scenario fails. Writes reports/mutants.md
  * and reports/mutants.json; exits non-zero if any mutant survives.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { MUTANTS, type MutantName } from '../reference/controllers/statefulset/mutants.ts';
-import { ResultCollector, type ScenarioResult } from '../support/report/conformance.ts';
+import type { ScenarioResult } from '../support/report/conformance.ts';
+import { runSuite } from './lib/suite-run.ts';
 
 const { values } = parseArgs({ options: { only: { type: 'string' } } });
 const names = (values.only?.split(',') ?? Object.keys(MUTANTS)) as MutantName[];
@@ -21,30 +21,20 @@ interface Outcome {
   description: string;
   caught: boolean;
   by?: string;
+  /** How the catching scenario failed (first lines). */
+  failure?: string;
   seconds: number;
 }
 
-/** Runs the reference suite with the given mutants switched on; returns the failed scenarios. */
-async function runSuite(label: string, mutants: string[]): Promise<{ failed: ScenarioResult[]; seconds: number }> {
-  const messages = `reports/mutants/${label}.ndjson`;
-  const started = Date.now();
-  await new Promise<void>((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      ['node_modules/@cucumber/cucumber/bin/cucumber.js', '-p', 'reference', '--fail-fast', '--format', `message:${messages}`, '--format', 'summary'],
-      { env: { ...process.env, REFERENCE_MUTANTS: mutants.join(',') }, stdio: ['ignore', 'ignore', 'inherit'] },
-    );
-    child.on('error', reject);
-    child.on('exit', () => resolve());
-  });
-  const collector = new ResultCollector();
-  for (const line of readFileSync(messages, 'utf8').split('\n')) if (line) collector.add(JSON.parse(line));
-  const failed = collector.results().filter((r) => r.outcome !== 'passed' && r.outcome !== 'skipped');
-  return { failed, seconds: (Date.now() - started) / 1000 };
+/** The reference suite with the given mutants switched on, up to its first failure: the failed scenarios. */
+async function mutatedSuite(mutants: string[]): Promise<{ failed: ScenarioResult[]; seconds: number }> {
+  const run = await runSuite({ target: 'reference', failFast: true, env: { REFERENCE_MUTANTS: mutants.join(',') }, stdio: 'ignore' });
+  const failed = run.scenarios.filter((r) => r.outcome !== 'passed' && r.outcome !== 'skipped');
+  return { failed, seconds: run.processSeconds };
 }
 
-mkdirSync('reports/mutants', { recursive: true });
-const baseline = await runSuite('baseline', []);
+mkdirSync('reports', { recursive: true });
+const baseline = await mutatedSuite([]);
 if (baseline.failed.length) {
   console.error(`the unmutated suite fails (${baseline.failed.map((f) => f.name).join('; ')}): fix that before measuring mutants`);
   process.exit(2);
@@ -53,9 +43,9 @@ console.log(`baseline: suite passes (${baseline.seconds.toFixed(0)}s)`);
 
 const outcomes: Outcome[] = [];
 for (const mutant of names) {
-  const { failed, seconds } = await runSuite(mutant, [mutant]);
+  const { failed, seconds } = await mutatedSuite([mutant]);
   const by = failed[0] ? `${failed[0].name} (${failed[0].uri}:${failed[0].line})` : undefined;
-  outcomes.push({ mutant, ...MUTANTS[mutant], caught: failed.length > 0, by, seconds });
+  outcomes.push({ mutant, ...MUTANTS[mutant], caught: failed.length > 0, by, failure: failed[0]?.reason, seconds });
   console.log(`${failed.length ? 'caught  ' : 'SURVIVED'} ${mutant.padEnd(32)} ${by ?? ''} (${seconds.toFixed(0)}s)`);
 }
 

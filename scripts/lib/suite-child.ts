@@ -1,7 +1,7 @@
 /**
- * One run of the suite in a process of its own, for the benchmark and the flake check:
+ * One run of the suite in a process of its own, for the benchmark, the flake check and mutants:
  *
- *   node --import tsx scripts/lib/suite-child.ts --target <profile> --out <result.json> [--tags expr] [--parallel n] [paths…]
+ *   node --import tsx scripts/lib/suite-child.ts --target <profile> --out <result.json> [--tags expr] [--parallel n] [--fail-fast] [paths…]
  *
  * Uses the target's Cucumber profile but none of its report files (the user's reports/ stay as
  * they are): only a summary on stdout and the per-scenario results (support/report's
@@ -31,6 +31,7 @@ const { values, positionals } = parseArgs({
     tags: { type: 'string' },
     parallel: { type: 'string' },
     format: { type: 'string', default: 'summary' },
+    'fail-fast': { type: 'boolean', default: false },
   },
 });
 if (!values.out) throw new Error('--out is required');
@@ -45,6 +46,7 @@ const { runConfiguration } = await loadConfiguration({
     ...(positionals.length ? { paths: positionals } : {}),
     ...(values.tags ? { tags: values.tags } : {}),
     ...(values.parallel ? { parallel: Number(values.parallel) } : {}),
+    ...(values['fail-fast'] ? { failFast: true } : {}),
   },
 });
 runConfiguration.formats = { stdout: values.format!, files: {}, publish: false, options: {} };

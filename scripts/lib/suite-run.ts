@@ -1,11 +1,13 @@
 /**
  * Runs the suite once on a target in a child process (scripts/lib/suite-child.ts) and returns
- * its per-scenario results and wall time. Used by `npm run bench` and `npm run flake-check`.
+ * its per-scenario results and wall time. Used by `npm run bench`, `npm run flake-check` and
+ * `npm run mutants`.
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { track } from './children.ts';
 import type { SuiteChildResult } from './suite-child.ts';
 
 export type { SuiteChildResult } from './suite-child.ts';
@@ -21,6 +23,8 @@ export interface SuiteRunOptions {
   /** Where the child's stdout/stderr go (default: inherited). */
   stdio?: 'inherit' | 'ignore';
   env?: Record<string, string>;
+  /** Stop at the first failed scenario (the rest are reported skipped). */
+  failFast?: boolean;
 }
 
 export interface SuiteRun extends SuiteChildResult {
@@ -35,11 +39,12 @@ export async function runSuite(o: SuiteRunOptions): Promise<SuiteRun> {
   const args = ['--import', 'tsx', 'scripts/lib/suite-child.ts', '--target', o.target, '--out', out, '--format', o.format ?? 'summary'];
   if (o.tags) args.push('--tags', o.tags);
   if (o.parallel !== undefined) args.push('--parallel', String(o.parallel));
+  if (o.failFast) args.push('--fail-fast');
   args.push(...(o.paths ?? []));
   const t0 = performance.now();
   try {
     const exitCode = await new Promise<number | null>((resolve, reject) => {
-      const child = spawn(process.execPath, args, { stdio: ['ignore', o.stdio ?? 'inherit', o.stdio ?? 'inherit'], env: { ...process.env, ...o.env } });
+      const child = track(spawn(process.execPath, args, { stdio: ['ignore', o.stdio ?? 'inherit', o.stdio ?? 'inherit'], env: { ...process.env, ...o.env } }));
       child.on('error', reject);
       child.on('exit', (code) => resolve(code));
     });
