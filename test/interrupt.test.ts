@@ -397,3 +397,35 @@ describe('interrupts on the control-plane target', { concurrency: false, skip: !
     });
   }
 });
+
+/** Resolves with the descendants of `pid` once `check` holds for them (re-read from /proc every 50 ms). */
+async function processTree(pid: number, what: string, check: (tree: Array<{ pid: number; command: string }>) => boolean, ms = 60_000): Promise<Array<{ pid: number; command: string }>> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const tree = descendants(pid).map((p) => ({ pid: p, command: cmdline(p) }));
+    if (check(tree)) return tree;
+    if (Date.now() > deadline) throw new Error(`${what} within ${ms / 1000}s; processes: ${tree.map((p) => p.command).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+// The measuring tools run suites in child processes (scripts/lib/children.ts): a signal sent to
+// the tool alone, as CI sends it, must not leave a suite running behind it.
+describe('interrupting a measuring tool', { concurrency: false }, () => {
+  test('SIGTERM to npm run flake-check alone: its suite run winds down and nothing is left', { timeout: 120_000 }, async () => {
+    const box = sandbox();
+    const run = startRunner(box, ['--runs', '1', '--control-plane-runs', '0', 'features/ordered-ready.feature'], { ...process.env, REFERENCE_CLOCK_SCALE: '1' }, { script: 'scripts/flake-check.ts' });
+    try {
+      // The suite child and its two Cucumber workers.
+      const tree = await processTree(run.child.pid!, 'a suite run with its workers', (t) => t.filter((p) => /suite-child\.ts|cucumber/.test(p.command)).length >= 2);
+      run.child.kill('SIGTERM');
+      const { signal } = await finished(run, 90_000);
+      assert.equal(signal, 'SIGTERM', run.output());
+      assert.match(run.output(), /SIGTERM: stopping 1 child process/);
+      assert.deepEqual(await survivors(tree.map((p) => p.pid)), [], 'every process under the tool has exited');
+    } finally {
+      killRun(run);
+      rmSync(box, { recursive: true, force: true });
+    }
+  });
+});

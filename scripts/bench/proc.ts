@@ -6,6 +6,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
+import { track } from '../lib/children.ts';
 
 export interface Subject {
   pid: number;
@@ -16,9 +17,11 @@ export interface Subject {
 
 /** Spawns `node --import tsx scripts/bench/serve.ts <args>` and resolves once it prints its URL. */
 export async function startSubject(args: string[], opts: { nodeArgs?: string[]; deadlineMs?: number; label: string }): Promise<Subject> {
-  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'scripts/bench/serve.ts', ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = track(
+    spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', 'scripts/bench/serve.ts', ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }),
+  );
   let stderr = '';
   child.stderr!.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);
