@@ -11,7 +11,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import { realClock, type Clock } from '../../reference/clock.ts';
 import { startNodeSimulator, type NodeSimulator } from '../../reference/nodes/index.ts';
 import { controlPlaneBinDir } from '../control-plane/binaries.ts';
-import { resolveAt } from '../control-plane/dns.ts';
+import { resolveAt } from './dns-lookup.ts';
 import { startControlPlane, type RunningControlPlane } from '../control-plane/index.ts';
 import { waitNodesSchedulable } from '../control-plane/nodes.ts';
 import { probeServer } from './probe.ts';

@@ -1,7 +1,7 @@
 /**
  * The default target: the bundled reference control plane, in this worker process.
  */
-import { Resolver } from 'node:dns/promises';
+import { resolveAt } from './dns-lookup.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../reference/clock.ts';
 import { startReferenceControlPlane, type ReferenceControlPlane } from '../../reference/index.ts';
@@ -56,24 +56,10 @@ export class ReferenceTarget implements Target {
   }
 
   async resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
-    return resolveWith(`127.0.0.1:${this.running.dnsPort}`, name, type);
+    return resolveAt(`127.0.0.1:${this.running.dnsPort}`, name, type);
   }
 
   async logs(): Promise<Record<string, string>> {
     return this.running.logs();
-  }
-}
-
-/** Looks a name up with node's own DNS client against one server; NXDOMAIN is an empty answer. */
-export async function resolveWith(server: string, name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
-  const resolver = new Resolver({ timeout: 2000, tries: 2 });
-  resolver.setServers([server]);
-  try {
-    if (type === 'A') return (await resolver.resolve4(name)).map((address) => ({ type, name, address }));
-    return (await resolver.resolveSrv(name)).map((r) => ({ type, name, target: r.name, port: r.port, priority: r.priority, weight: r.weight }));
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'ENOTFOUND' || code === 'ENODATA') return [];
-    throw err;
   }
 }

@@ -1,12 +1,13 @@
-/** DNS look-ups against the control plane's CoreDNS, with node's own resolver. */
+/**
+ * DNS look-ups from the harness's own process, with node's resolver, against a DNS server on
+ * loopback: the reference plane's and the control plane's CoreDNS. (On a real cluster the
+ * harness asks from inside it instead: cluster-dns.ts.)
+ */
 import { Resolver } from 'node:dns/promises';
-
-export type DnsRecord =
-  | { type: 'A'; name: string; address: string }
-  | { type: 'SRV'; name: string; target: string; port: number; priority: number; weight: number };
+import type { DnsAnswer } from './target.ts';
 
 /** Resolves `name` against one server ("127.0.0.1:PORT"); NXDOMAIN / no data is an empty answer. */
-export async function resolveAt(server: string, name: string, type: 'A' | 'SRV'): Promise<DnsRecord[]> {
+export async function resolveAt(server: string, name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
   const resolver = new Resolver({ timeout: 2000, tries: 2 });
   resolver.setServers([server]);
   try {
