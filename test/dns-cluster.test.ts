@@ -1,23 +1,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import dns from 'node:dns';
-import { CoreV1Api, DiscoveryV1Api, type V1EndpointSlice, type V1Pod } from '@kubernetes/client-node';
+import { DiscoveryV1Api, type CoreV1Api, type V1EndpointSlice, type V1Pod } from '@kubernetes/client-node';
 import { strategicMergePatch } from '../reference/controllers/api-util.ts';
 import { startEndpointSliceController } from '../reference/controllers/endpointslice.ts';
-import { Informer } from '../reference/controllers/runtime.ts';
+import type { Informer } from '../reference/controllers/runtime.ts';
 import { startScheduler } from '../reference/controllers/scheduler.ts';
 import { startDnsServer } from '../reference/dns/index.ts';
 import { startNodeSimulator } from '../reference/nodes/index.ts';
-import { startTestApiServer, until } from './nodes-harness.ts';
+import { startTestCluster, until, type TestCluster } from './nodes-harness.ts';
 
 const NS = 'dnsns';
 const GATE = 'conformance.example.com/ready';
 const ZONE = 'cluster.local';
-let env: Awaited<ReturnType<typeof startTestApiServer>>;
+let env: TestCluster;
 let core: CoreV1Api;
 let slices: Informer<V1EndpointSlice>;
 let resolver: dns.promises.Resolver;
-const stops: Array<{ stop(): Promise<void> }> = [];
 
 const pod = (name: string, gate: boolean): V1Pod => ({
   metadata: { name, labels: { app: 'nginx' } },
@@ -30,27 +29,22 @@ const pod = (name: string, gate: boolean): V1Pod => ({
 });
 
 before(async () => {
-  env = await startTestApiServer(50);
-  core = env.kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  const opts = { clock: env.clock };
-  stops.push(await startScheduler(env.kc, opts), await startEndpointSliceController(env.kc, opts));
-  stops.push(await startNodeSimulator(env.kc, { clock: env.clock, nodes: 2 }));
-  const server = await startDnsServer(env.kc, { clock: env.clock, port: 0 });
-  stops.push({ stop: () => server.close() });
+  env = await startTestCluster({ namespace: NS });
+  core = env.core;
+  const { kc, opts } = env;
+  env.add(await startScheduler(kc, opts));
+  env.add(await startEndpointSliceController(kc, opts));
+  env.add(await startNodeSimulator(kc, { ...opts, nodes: 2 }));
+  const server = await startDnsServer(kc, { ...opts, port: 0 });
+  env.add({ stop: () => server.close() });
   resolver = new dns.promises.Resolver({ timeout: 1000, tries: 1 });
   resolver.setServers([`127.0.0.1:${server.port}`]);
-  const discovery = env.kc.makeApiClient(DiscoveryV1Api);
-  slices = new Informer<V1EndpointSlice>(env.kc, `/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`, 'V1EndpointSlice',
-    () => discovery.listNamespacedEndpointSlice({ namespace: NS }), env.clock);
-  await slices.start();
-  stops.push(slices);
+  const discovery = kc.makeApiClient(DiscoveryV1Api);
+  slices = await env.informer<V1EndpointSlice>(`/apis/discovery.k8s.io/v1/namespaces/${NS}/endpointslices`, 'V1EndpointSlice',
+    () => discovery.listNamespacedEndpointSlice({ namespace: NS }));
 });
 
-after(async () => {
-  for (const s of stops.reverse()) await s.stop();
-  await env.api.close();
-});
+after(() => env.stop());
 
 const readyHosts = (all: V1EndpointSlice[]) =>
   all.flatMap((s) => s.endpoints ?? []).filter((e) => e.conditions?.ready).map((e) => e.hostname).sort();

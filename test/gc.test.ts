@@ -1,32 +1,24 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreV1Api, type V1ConfigMap, type V1OwnerReference } from '@kubernetes/client-node';
+import type { CoreV1Api, V1ConfigMap, V1OwnerReference } from '@kubernetes/client-node';
 import { mergePatch } from '../reference/controllers/api-util.ts';
 import { startGarbageCollector } from '../reference/controllers/garbage-collector.ts';
-import { Informer } from '../reference/controllers/runtime.ts';
-import { startTestApiServer, until } from './nodes-harness.ts';
+import type { Informer } from '../reference/controllers/runtime.ts';
+import { startTestCluster, until, type TestCluster } from './nodes-harness.ts';
 
 const NS = 'gc';
-let env: Awaited<ReturnType<typeof startTestApiServer>>;
+let env: TestCluster;
 let core: CoreV1Api;
 let cms: Informer<V1ConfigMap>;
-const stops: Array<{ stop(): Promise<void> }> = [];
 
 before(async () => {
-  env = await startTestApiServer(50);
-  core = env.kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  const opts = { clock: env.clock };
-  stops.push(await startGarbageCollector(env.kc, opts));
-  cms = new Informer<V1ConfigMap>(env.kc, '/api/v1/configmaps', 'V1ConfigMap', () => core.listConfigMapForAllNamespaces(), env.clock);
-  await cms.start();
-  stops.push(cms);
+  env = await startTestCluster({ namespace: NS });
+  core = env.core;
+  env.add(await startGarbageCollector(env.kc, env.opts));
+  cms = await env.informer<V1ConfigMap>('/api/v1/configmaps', 'V1ConfigMap', () => core.listConfigMapForAllNamespaces());
 });
 
-after(async () => {
-  for (const s of stops.reverse()) await s.stop();
-  await env.api.close();
-});
+after(() => env.stop());
 
 const ref = (o: V1ConfigMap, extra: Partial<V1OwnerReference> = {}): V1OwnerReference => ({
   apiVersion: 'v1', kind: 'ConfigMap', name: o.metadata!.name!, uid: o.metadata!.uid!, ...extra,

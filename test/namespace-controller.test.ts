@@ -1,27 +1,23 @@
 import { after, before, test } from 'node:test';
-import { CoreV1Api, type V1ConfigMap, type V1Namespace, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, V1ConfigMap, V1Namespace, V1Pod } from '@kubernetes/client-node';
 import { startNamespaceController } from '../reference/controllers/namespace.ts';
 import { Informer } from '../reference/controllers/runtime.ts';
 import { startScheduler } from '../reference/controllers/scheduler.ts';
 import { startNodeSimulator } from '../reference/nodes/index.ts';
-import { startTestApiServer, until } from './nodes-harness.ts';
+import { startTestCluster, until, type TestCluster } from './nodes-harness.ts';
 
-let env: Awaited<ReturnType<typeof startTestApiServer>>;
+let env: TestCluster;
 let core: CoreV1Api;
-const stops: Array<{ stop(): Promise<void> }> = [];
 
 before(async () => {
-  env = await startTestApiServer(50);
-  core = env.kc.makeApiClient(CoreV1Api);
-  const opts = { clock: env.clock };
-  stops.push(await startNamespaceController(env.kc, opts), await startScheduler(env.kc, opts));
-  stops.push(await startNodeSimulator(env.kc, { clock: env.clock, nodes: 2 }));
+  env = await startTestCluster();
+  core = env.core;
+  env.add(await startNamespaceController(env.kc, env.opts));
+  env.add(await startScheduler(env.kc, env.opts));
+  env.add(await startNodeSimulator(env.kc, { ...env.opts, nodes: 2 }));
 });
 
-after(async () => {
-  for (const s of stops.reverse()) await s.stop();
-  await env.api.close();
-});
+after(() => env.stop());
 
 test('namespace deletion removes its objects (pods finished by the kubelet) and then the namespace', async () => {
   const namespaces = new Informer<V1Namespace>(env.kc, '/api/v1/namespaces', 'V1Namespace', () => core.listNamespace(), env.clock);

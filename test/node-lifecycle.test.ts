@@ -1,34 +1,29 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreV1Api, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Node, V1Pod } from '@kubernetes/client-node';
 import { startNodeLifecycleController } from '../reference/controllers/node-lifecycle.ts';
-import { Informer } from '../reference/controllers/runtime.ts';
+import type { Informer } from '../reference/controllers/runtime.ts';
 import { startNodeSimulator, type NodeSimulator } from '../reference/nodes/index.ts';
-import { startTestApiServer, until } from './nodes-harness.ts';
+import { startTestCluster, until, type TestCluster } from './nodes-harness.ts';
 
-let env: Awaited<ReturnType<typeof startTestApiServer>>;
+let env: TestCluster;
 let core: CoreV1Api;
 let sim: NodeSimulator;
 let nodes: Informer<V1Node>;
 let pods: Informer<V1Pod>;
-const stops: Array<{ stop(): Promise<void> }> = [];
 
 before(async () => {
-  env = await startTestApiServer(100);
-  core = env.kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'nl' } } });
-  sim = await startNodeSimulator(env.kc, { clock: env.clock, nodes: 2 });
-  stops.push(sim, await startNodeLifecycleController(env.kc, { clock: env.clock }));
-  nodes = new Informer<V1Node>(env.kc, '/api/v1/nodes', 'V1Node', () => core.listNode(), env.clock);
-  pods = new Informer<V1Pod>(env.kc, '/api/v1/namespaces/nl/pods', 'V1Pod', () => core.listNamespacedPod({ namespace: 'nl' }), env.clock);
-  await Promise.all([nodes.start(), pods.start()]);
-  stops.push(nodes, pods);
+  env = await startTestCluster({ namespace: 'nl', scale: 100 });
+  core = env.core;
+  sim = env.add(await startNodeSimulator(env.kc, { ...env.opts, nodes: 2 }));
+  env.add(await startNodeLifecycleController(env.kc, env.opts));
+  [nodes, pods] = await Promise.all([
+    env.informer<V1Node>('/api/v1/nodes', 'V1Node', () => core.listNode()),
+    env.informer<V1Pod>('/api/v1/namespaces/nl/pods', 'V1Pod', () => core.listNamespacedPod({ namespace: 'nl' })),
+  ]);
 });
 
-after(async () => {
-  for (const s of stops.reverse()) await s.stop();
-  await env.api.close();
-});
+after(() => env.stop());
 
 const ready = (o: { status?: { conditions?: Array<{ type: string; status: string }> } } | undefined) => o?.status?.conditions?.find((c) => c.type === 'Ready')?.status;
 

@@ -1,17 +1,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoordinationV1Api, CoreV1Api, type V1Pod } from '@kubernetes/client-node';
+import { CoordinationV1Api, type CoreV1Api, type V1Pod } from '@kubernetes/client-node';
 import { strategicMergePatch } from '../reference/controllers/api-util.ts';
-import { Informer } from '../reference/controllers/runtime.ts';
+import type { Informer } from '../reference/controllers/runtime.ts';
 import { startScheduler } from '../reference/controllers/scheduler.ts';
 import { startNodeSimulator, type NodeSimulator } from '../reference/nodes/index.ts';
-import { startTestApiServer, until } from './nodes-harness.ts';
+import { startTestCluster, until, type TestCluster } from './nodes-harness.ts';
 
 const GATE = 'conformance.example.com/ready';
-let env: Awaited<ReturnType<typeof startTestApiServer>>;
+let env: TestCluster;
 let core: CoreV1Api;
 let sim: NodeSimulator;
-let scheduler: { stop(): Promise<void> };
 let pods: Informer<V1Pod>;
 
 const cond = (p: V1Pod | undefined, type: string) => p?.status?.conditions?.find((c) => c.type === type);
@@ -29,21 +28,14 @@ function podManifest(name: string, opts: { gate?: boolean; annotations?: Record<
 }
 
 before(async () => {
-  env = await startTestApiServer(50);
-  core = env.kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: 'sim' } } });
-  scheduler = await startScheduler(env.kc, { clock: env.clock });
-  sim = await startNodeSimulator(env.kc, { clock: env.clock, nodes: 3 });
-  pods = new Informer<V1Pod>(env.kc, '/api/v1/namespaces/sim/pods', 'V1Pod', () => core.listNamespacedPod({ namespace: 'sim' }), env.clock);
-  await pods.start();
+  env = await startTestCluster({ namespace: 'sim' });
+  core = env.core;
+  env.add(await startScheduler(env.kc, env.opts));
+  sim = env.add(await startNodeSimulator(env.kc, { ...env.opts, nodes: 3 }));
+  pods = await env.informer<V1Pod>('/api/v1/namespaces/sim/pods', 'V1Pod', () => core.listNamespacedPod({ namespace: 'sim' }));
 });
 
-after(async () => {
-  await pods.stop();
-  await sim.stop();
-  await scheduler.stop();
-  await env.api.close();
-});
+after(() => env.stop());
 
 test('nodes register Ready with an InternalIP, a pod CIDR and a renewed lease', async () => {
   const nodes = (await core.listNode()).items;

@@ -5,7 +5,7 @@
  */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreV1Api, type V1Namespace, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
+import type { CoreV1Api, V1Namespace, V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { startNamespaceController } from '../reference/controllers/namespace.ts';
 import { PV_PROTECTION_FINALIZER, startPvProtectionController } from '../reference/controllers/pv-protection.ts';
 import {
@@ -16,42 +16,39 @@ import {
   podUsesPVCForUnusedSince,
   startPvcProtectionController,
 } from '../reference/controllers/pvc-protection.ts';
-import { Informer } from '../reference/controllers/runtime.ts';
+import type { Informer } from '../reference/controllers/runtime.ts';
 import { startScheduler } from '../reference/controllers/scheduler.ts';
 import { startVolumeProvisioner } from '../reference/controllers/volumes.ts';
 import { startNodeSimulator } from '../reference/nodes/index.ts';
-import { startTestApiServer, until } from './nodes-harness.ts';
+import { startTestCluster, until, type TestCluster } from './nodes-harness.ts';
 
 const NS = 'prot';
-let env: Awaited<ReturnType<typeof startTestApiServer>>;
+let env: TestCluster;
 let core: CoreV1Api;
 let claims: Informer<V1PersistentVolumeClaim>;
 let volumes: Informer<V1PersistentVolume>;
 let pods: Informer<V1Pod>;
 let namespaces: Informer<V1Namespace>;
-const stops: Array<{ stop(): Promise<void> }> = [];
 
 before(async () => {
-  env = await startTestApiServer(50);
-  core = env.kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  const opts = { clock: env.clock };
-  stops.push(await startVolumeProvisioner(env.kc, { ...opts, bindClaims: true }));
-  stops.push(await startPvcProtectionController(env.kc, opts), await startPvProtectionController(env.kc, opts));
-  stops.push(await startScheduler(env.kc, opts), await startNamespaceController(env.kc, opts));
-  stops.push(await startNodeSimulator(env.kc, { clock: env.clock, nodes: 2 }));
-  claims = new Informer<V1PersistentVolumeClaim>(env.kc, '/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces(), env.clock);
-  volumes = new Informer<V1PersistentVolume>(env.kc, '/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume(), env.clock);
-  pods = new Informer<V1Pod>(env.kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), env.clock);
-  namespaces = new Informer<V1Namespace>(env.kc, '/api/v1/namespaces', 'V1Namespace', () => core.listNamespace(), env.clock);
-  await Promise.all([claims.start(), volumes.start(), pods.start(), namespaces.start()]);
-  stops.push(claims, volumes, pods, namespaces);
+  env = await startTestCluster({ namespace: NS });
+  core = env.core;
+  const { kc, opts } = env;
+  env.add(await startVolumeProvisioner(kc, { ...opts, bindClaims: true }));
+  env.add(await startPvcProtectionController(kc, opts));
+  env.add(await startPvProtectionController(kc, opts));
+  env.add(await startScheduler(kc, opts));
+  env.add(await startNamespaceController(kc, opts));
+  env.add(await startNodeSimulator(kc, { ...opts, nodes: 2 }));
+  [claims, volumes, pods, namespaces] = await Promise.all([
+    env.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces()),
+    env.informer<V1PersistentVolume>('/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume()),
+    env.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces()),
+    env.informer<V1Namespace>('/api/v1/namespaces', 'V1Namespace', () => core.listNamespace()),
+  ]);
 });
 
-after(async () => {
-  for (const s of stops.reverse()) await s.stop();
-  await env.api.close();
-});
+after(() => env.stop());
 
 const claim = (name: string, finalizers?: string[]): V1PersistentVolumeClaim => ({
   metadata: { name, finalizers },

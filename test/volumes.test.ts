@@ -1,45 +1,42 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CoreV1Api, StorageV1Api, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
-import { Informer } from '../reference/controllers/runtime.ts';
+import { StorageV1Api, type CoreV1Api, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
+import type { Informer } from '../reference/controllers/runtime.ts';
 import { startScheduler } from '../reference/controllers/scheduler.ts';
 import { startVolumeProvisioner } from '../reference/controllers/volumes.ts';
 import { startPvProtectionController } from '../reference/controllers/pv-protection.ts';
 import { startPvcProtectionController } from '../reference/controllers/pvc-protection.ts';
 import { startNodeSimulator } from '../reference/nodes/index.ts';
-import { startTestApiServer, until } from './nodes-harness.ts';
+import { startTestCluster, until, type TestCluster } from './nodes-harness.ts';
 
 const NS = 'vol';
-let env: Awaited<ReturnType<typeof startTestApiServer>>;
+let env: TestCluster;
 let core: CoreV1Api;
 let claims: Informer<V1PersistentVolumeClaim>;
 let volumes: Informer<V1PersistentVolume>;
 let pods: Informer<V1Pod>;
-const stops: Array<{ stop(): Promise<void> }> = [];
 
 before(async () => {
-  env = await startTestApiServer(50);
-  core = env.kc.makeApiClient(CoreV1Api);
-  await core.createNamespace({ body: { metadata: { name: NS } } });
-  await env.kc.makeApiClient(StorageV1Api).createStorageClass({
+  env = await startTestCluster({ namespace: NS });
+  core = env.core;
+  const { kc, opts } = env;
+  await kc.makeApiClient(StorageV1Api).createStorageClass({
     body: { metadata: { name: 'wffc' }, provisioner: 'sim.statefulset-conformance.io/hostpath', reclaimPolicy: 'Retain', volumeBindingMode: 'WaitForFirstConsumer' },
   });
-  stops.push(await startVolumeProvisioner(env.kc, { clock: env.clock, bindClaims: true }));
+  env.add(await startVolumeProvisioner(kc, { ...opts, bindClaims: true }));
   // Claims and volumes carry protection finalizers (admission); their controllers release them.
-  stops.push(await startPvcProtectionController(env.kc, { clock: env.clock }), await startPvProtectionController(env.kc, { clock: env.clock }));
-  stops.push(await startScheduler(env.kc, { clock: env.clock }));
-  stops.push(await startNodeSimulator(env.kc, { clock: env.clock, nodes: 3 }));
-  claims = new Informer<V1PersistentVolumeClaim>(env.kc, '/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces(), env.clock);
-  volumes = new Informer<V1PersistentVolume>(env.kc, '/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume(), env.clock);
-  pods = new Informer<V1Pod>(env.kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), env.clock);
-  await Promise.all([claims.start(), volumes.start(), pods.start()]);
-  stops.push(claims, volumes, pods);
+  env.add(await startPvcProtectionController(kc, opts));
+  env.add(await startPvProtectionController(kc, opts));
+  env.add(await startScheduler(kc, opts));
+  env.add(await startNodeSimulator(kc, { ...opts, nodes: 3 }));
+  [claims, volumes, pods] = await Promise.all([
+    env.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces()),
+    env.informer<V1PersistentVolume>('/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume()),
+    env.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces()),
+  ]);
 });
 
-after(async () => {
-  for (const s of stops.reverse()) await s.stop();
-  await env.api.close();
-});
+after(() => env.stop());
 
 const claim = (name: string, storageClassName?: string): V1PersistentVolumeClaim => ({
   metadata: { name },
