@@ -17,6 +17,7 @@ import { startPvcProtectionController } from './controllers/pvc-protection.ts';
 import { startPvProtectionController } from './controllers/pv-protection.ts';
 import { startNodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { startStatefulSetController } from './controllers/statefulset/index.ts';
+import { SharedInformers } from './controllers/runtime.ts';
 import type { MutantName } from './controllers/statefulset/mutants.ts';
 import { startDnsServer } from './dns/index.ts';
 import { startNodeSimulator, type NodeSimulator } from './nodes/index.ts';
@@ -100,23 +101,27 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
     const agent = new http.Agent({ keepAlive: true });
     stops.push(async () => agent.destroy());
     const kc = sharedConnectionKubeConfig(api.url, opts.token, agent);
+    // One watch and one cache per resource for every component, as in kube-controller-manager.
+    const informers = new SharedInformers(kc, clock);
     const started = await Promise.all([
-      startGarbageCollector(kc, { clock, log: logger('garbage-collector') }),
-      startNamespaceController(kc, { clock, log: logger('namespace-controller') }),
-      startScheduler(kc, { clock, log: logger('scheduler') }),
-      startEndpointSliceController(kc, { clock, log: logger('endpointslice-controller') }),
-      startVolumeProvisioner(kc, { clock, bindClaims: true, log: logger('volume-provisioner') }),
-      startPvcProtectionController(kc, { clock, log: logger('pvc-protection-controller') }),
-      startPvProtectionController(kc, { clock, log: logger('pv-protection-controller') }),
-      startNodeLifecycleController(kc, { clock, log: logger('node-lifecycle-controller') }),
+      startNamespaceController(kc, { clock, informers, log: logger('namespace-controller') }),
+      startScheduler(kc, { clock, informers, log: logger('scheduler') }),
+      startEndpointSliceController(kc, { clock, informers, log: logger('endpointslice-controller') }),
+      startVolumeProvisioner(kc, { clock, informers, bindClaims: true, log: logger('volume-provisioner') }),
+      startPvcProtectionController(kc, { clock, informers, log: logger('pvc-protection-controller') }),
+      startPvProtectionController(kc, { clock, informers, log: logger('pv-protection-controller') }),
+      startNodeLifecycleController(kc, { clock, informers, log: logger('node-lifecycle-controller') }),
       ...(opts.statefulSetController === false
         ? []
-        : [startStatefulSetController(kc, { clock, mutants: opts.mutants, log: logger('statefulset-controller') })]),
+        : [startStatefulSetController(kc, { clock, informers, mutants: opts.mutants, log: logger('statefulset-controller') })]),
     ]);
     started.forEach((c) => stops.push(() => c.stop()));
-    const nodes = await startNodeSimulator(kc, { clock, nodes: opts.nodes ?? 3, startupDelayMs: opts.podStartupDelayMs });
+    // After the others: it then shares their informers instead of watching pods etc. again.
+    const gc = await startGarbageCollector(kc, { clock, informers, log: logger('garbage-collector') });
+    stops.push(() => gc.stop());
+    const nodes = await startNodeSimulator(kc, { clock, informers, nodes: opts.nodes ?? 3, startupDelayMs: opts.podStartupDelayMs });
     stops.push(() => nodes.stop());
-    const dns = await startDnsServer(kc, { clock });
+    const dns = await startDnsServer(kc, { clock, informers });
     stops.push(() => dns.close());
     return {
       url: api.url,

@@ -30,22 +30,21 @@ import {
   sliceLabels,
   type DesiredSlice,
 } from './endpointslice-model.ts';
-import { Informer, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { SharedInformers, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
-export async function startEndpointSliceController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void }): Promise<{ stop(): Promise<void> }> {
+export async function startEndpointSliceController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void; informers?: SharedInformers }): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
 
-  const services = new Informer<V1Service>(kc, '/api/v1/services', 'V1Service', () => core.listServiceForAllNamespaces(), clock);
-  const pods = new Informer<V1Pod>(kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), clock);
-  const nodes = new Informer<V1Node>(kc, '/api/v1/nodes', 'V1Node', () => core.listNode(), clock);
+  const services = informers.informer<V1Service>('/api/v1/services', 'V1Service', () => core.listServiceForAllNamespaces());
+  const pods = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
+  const nodes = informers.informer<V1Node>('/api/v1/nodes', 'V1Node', () => core.listNode());
   const managed = `${MANAGED_BY_LABEL}=${CONTROLLER_NAME}`;
-  const slices = new Informer<V1EndpointSlice>(
-    kc, '/apis/discovery.k8s.io/v1/endpointslices', 'V1EndpointSlice',
-    () => discovery.listEndpointSliceForAllNamespaces({ labelSelector: managed }), clock, { labelSelector: managed },
-  );
+  const slices = informers.informer<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', 'V1EndpointSlice',
+    () => discovery.listEndpointSliceForAllNamespaces({ labelSelector: managed }), { labelSelector: managed });
 
   /** Slices written by this controller the informer has not delivered yet, by namespace/name. */
   const written = new Map<string, V1EndpointSlice | 'deleted'>();

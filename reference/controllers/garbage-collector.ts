@@ -16,7 +16,7 @@ import { KubeConfig, type KubernetesObject, type V1OwnerReference } from '@kuber
 import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound } from './api-util.ts';
 import { groupOf, objectKinds, servedKinds, type ObjectKind } from './object-kinds.ts';
-import { Informer, WorkQueue } from './runtime.ts';
+import { SharedInformers, WorkQueue } from './runtime.ts';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
@@ -33,8 +33,9 @@ const uidOf = (o: KubernetesObject) => o.metadata?.uid ?? '';
 const has = (o: KubernetesObject, finalizer: string) => o.metadata?.finalizers?.includes(finalizer) ?? false;
 const isDeletingDependents = (o: KubernetesObject) => !!o.metadata?.deletionTimestamp && has(o, FOREGROUND_FINALIZER);
 
-export async function startGarbageCollector(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void }): Promise<{ stop(): Promise<void> }> {
+export async function startGarbageCollector(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void; informers?: SharedInformers }): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const kinds = objectKinds(kc).filter((k) => TRACKED.has(k.kind));
   const kindOf = (ref: { apiVersion?: string; kind?: string }) =>
@@ -204,17 +205,17 @@ export async function startGarbageCollector(kc: KubeConfig, opts: { clock: Clock
   });
 
   const served = await servedKinds(kinds);
-  const informers = served.map((kind) => {
-    const inf = new Informer<KubernetesObject>(kc, kind.path, kind.typeName, () => kind.listAll(), clock);
+  const watched = served.map((kind) => {
+    const inf = informers.metadataInformer(kind.path, () => kind.listAll());
     inf.on('add', (o) => observe(kind, o)).on('update', (o) => observe(kind, o)).on('delete', forget);
     return inf;
   });
-  await Promise.all(informers.map((i) => i.start()));
+  await Promise.all(watched.map((i) => i.start()));
 
   return {
     async stop() {
       queue.stop();
-      await Promise.all(informers.map((i) => i.stop()));
+      await Promise.all(watched.map((i) => i.stop()));
     },
   };
 }

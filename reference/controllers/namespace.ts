@@ -14,21 +14,22 @@ import { CoreV1Api, KubeConfig, type V1Namespace } from '@kubernetes/client-node
 import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound, Limiter } from './api-util.ts';
 import { objectKinds, servedKinds, type ObjectKind } from './object-kinds.ts';
-import { Informer, WorkQueue } from './runtime.ts';
+import { SharedInformers, WorkQueue } from './runtime.ts';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 const FORCE_AFTER_GRACE_MS = 15_000;
 /** How often a namespace is re-checked while content remains, in real milliseconds. */
 const POLL_REAL_MS = 100;
 
-export async function startNamespaceController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void }): Promise<{ stop(): Promise<void> }> {
+export async function startNamespaceController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void; informers?: SharedInformers }): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
   const kinds = (await servedKinds(objectKinds(kc))).filter((k) => k.namespaced);
   const limiter = new Limiter(16);
 
-  const namespaces = new Informer<V1Namespace>(kc, '/api/v1/namespaces', 'V1Namespace', () => core.listNamespace(), clock);
+  const namespaces = informers.informer<V1Namespace>('/api/v1/namespaces', 'V1Namespace', () => core.listNamespace());
   const pending = (ns: V1Namespace) => !!ns.metadata?.deletionTimestamp && (ns.spec?.finalizers ?? []).includes(NAMESPACE_FINALIZER);
 
   /** Deletes what is left of one kind; returns how many objects remain and when to force next. */

@@ -19,7 +19,7 @@ import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Lease, type V1Node, ty
 import type { Clock, Timer } from '../clock.ts';
 import { describeError, isConflict, isNotFound, mergePatch, strategicMergePatch } from './api-util.ts';
 import { tolerates } from './node-selection.ts';
-import { Informer } from './runtime.ts';
+import { SharedInformers } from './runtime.ts';
 
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
@@ -45,17 +45,16 @@ export function desiredTaints(node: V1Node, now: Date): V1Taint[] {
   return kept;
 }
 
-export async function startNodeLifecycleController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void }): Promise<{ stop(): Promise<void> }> {
+export async function startNodeLifecycleController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void; informers?: SharedInformers }): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);
-  const nodes = new Informer<V1Node>(kc, '/api/v1/nodes', 'V1Node', () => core.listNode(), clock);
-  const leases = new Informer<V1Lease>(
-    kc, '/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'V1Lease',
-    () => coordination.listNamespacedLease({ namespace: 'kube-node-lease' }), clock,
-  );
-  const pods = new Informer<V1Pod>(kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), clock);
+  const nodes = informers.informer<V1Node>('/api/v1/nodes', 'V1Node', () => core.listNode());
+  const leases = informers.informer<V1Lease>('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'V1Lease',
+    () => coordination.listNamespacedLease({ namespace: 'kube-node-lease' }));
+  const pods = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
 
   const lastProbe = (node: V1Node): number => {
     const lease = leases.get(node.metadata?.name ?? '', 'kube-node-lease');

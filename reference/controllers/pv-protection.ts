@@ -14,18 +14,19 @@ import { CoreV1Api, KubeConfig, type V1PersistentVolume } from '@kubernetes/clie
 import type { Clock } from '../clock.ts';
 import { describeError, mergePatch } from './api-util.ts';
 import { isDeletionCandidate, needToAddFinalizer } from './pvc-protection.ts';
-import { Informer, WorkQueue } from './runtime.ts';
+import { SharedInformers, WorkQueue } from './runtime.ts';
 
 export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 
 export async function startPvProtectionController(
   kc: KubeConfig,
-  opts: { clock: Clock; log?: (s: string) => void; workers?: number },
+  opts: { clock: Clock; log?: (s: string) => void; workers?: number; informers?: SharedInformers },
 ): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
-  const volumes = new Informer<V1PersistentVolume>(kc, '/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume(), clock);
+  const volumes = informers.informer<V1PersistentVolume>('/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume());
   let synced: Promise<unknown> = Promise.resolve();
 
   const setFinalizers = async (pv: V1PersistentVolume, finalizers: string[], what: string) => {

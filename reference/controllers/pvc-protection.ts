@@ -32,7 +32,7 @@ import {
 } from '@kubernetes/client-node';
 import { rfc3339, type Clock } from '../clock.ts';
 import { describeError, mergePatch } from './api-util.ts';
-import { Informer, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { SharedInformers, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
 export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
 /** v1.PersistentVolumeClaimUnused. */
@@ -45,6 +45,8 @@ export interface PvcProtectionOptions {
   workers?: number;
   /** The PersistentVolumeClaimUnusedSinceTime feature gate (default true, as in 1.37). */
   unusedSinceTime?: boolean;
+  /** Informers shared with the other components of the process (default: this component's own). */
+  informers?: SharedInformers;
 }
 
 /** protectionutil.IsDeletionCandidate */
@@ -127,14 +129,13 @@ function wireCondition(c: V1PersistentVolumeClaimCondition): Record<string, unkn
 
 export async function startPvcProtectionController(kc: KubeConfig, opts: PvcProtectionOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const unusedSinceTime = opts.unusedSinceTime ?? true;
   const core = kc.makeApiClient(CoreV1Api);
 
-  const claims = new Informer<V1PersistentVolumeClaim>(
-    kc, '/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces(), clock,
-  );
-  const pods = new Informer<V1Pod>(kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), clock);
+  const claims = informers.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces());
+  const pods = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
   let synced: Promise<unknown> = Promise.resolve();
 
   /** askInformer: the cached pods indexed under the claim's key (PodPVCIndex). */

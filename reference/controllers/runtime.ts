@@ -15,12 +15,27 @@ import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { Clock, Timer } from '../clock.ts';
 
 export type Handler<T> = (obj: T, old?: T) => void;
+type EventName = 'add' | 'update' | 'delete';
+
+/** What a component holds of an informer: its cache, its events, its start and stop. */
+export interface InformerHandle<T extends KubernetesObject> {
+  readonly path: string;
+  on(event: EventName, handler: Handler<T>): this;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  get(name: string, namespace?: string): T | undefined;
+  list(namespace?: string): T[];
+  lastSyncResourceVersion(): string;
+}
 
 /**
  * A typed, self-restarting informer. ListWatch hands list items as typed models but watch
- * events as plain JSON; this wrapper deserialises watch objects so handlers always see models.
+ * events as plain JSON; here each watch object is deserialised once, before ListWatch caches it,
+ * so the cache holds one typed model per object (not the JSON and a model beside it) and
+ * handlers, get() and list() always see models. Models are shared, as client-go's cache objects
+ * are: callers must not mutate them.
  */
-export class Informer<T extends KubernetesObject> {
+export class Informer<T extends KubernetesObject> implements InformerHandle<T> {
   private readonly lw: ListWatch<T>;
   private readonly handlers = { add: [] as Handler<T>[], update: [] as Handler<T>[], delete: [] as Handler<T>[] };
   private stopped = false;
@@ -33,14 +48,14 @@ export class Informer<T extends KubernetesObject> {
   constructor(
     kc: KubeConfig,
     readonly path: string,
-    private readonly typeName: string,
+    typeName: string,
     list: () => Promise<KubernetesListObject<T>>,
     private readonly clock: Clock,
     options: { labelSelector?: string; fieldSelector?: string } = {},
   ) {
     this.lw = new ListWatch<T>(
       path,
-      new Watch(kc),
+      typedWatch(kc, typeName),
       async () => {
         const result = await list();
         this.markSynced();
@@ -50,24 +65,20 @@ export class Informer<T extends KubernetesObject> {
       options.labelSelector,
       options.fieldSelector,
     );
-    const typed = (o: T): T => this.typedOrSelf(o);
     // Update handlers get the previous version too (as client-go's UpdateFunc(old, new) does).
     const keyOfObj = (o: T) => `${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
     this.lw.on('add', (o) => {
-      const t = typed(o);
-      this.previous.set(keyOfObj(t), t);
-      this.handlers.add.forEach((h) => h(t));
+      this.previous.set(keyOfObj(o), o);
+      this.handlers.add.forEach((h) => h(o));
     });
     this.lw.on('update', (o) => {
-      const t = typed(o);
-      const old = this.previous.get(keyOfObj(t));
-      this.previous.set(keyOfObj(t), t);
-      this.handlers.update.forEach((h) => h(t, old));
+      const old = this.previous.get(keyOfObj(o));
+      this.previous.set(keyOfObj(o), o);
+      this.handlers.update.forEach((h) => h(o, old));
     });
     this.lw.on('delete', (o) => {
-      const t = typed(o);
-      this.previous.delete(keyOfObj(t));
-      this.handlers.delete.forEach((h) => h(t));
+      this.previous.delete(keyOfObj(o));
+      this.handlers.delete.forEach((h) => h(o));
     });
     this.lw.on('error', () => {
       if (this.stopped) return;
@@ -76,18 +87,6 @@ export class Informer<T extends KubernetesObject> {
     });
   }
 
-  private deserialize(o: T): T {
-    return ObjectSerializer.deserialize(o, this.typeName) as T;
-  }
-
-  /**
-   * The typed model of a cached object. ListWatch keeps watch objects as plain JSON; each one is
-   * deserialised once and the model kept beside it (keyed by the plain object, which the cache
-   * replaces on every change), so get() and list() do not deserialise the whole cache per call.
-   * Models are shared, as client-go's cache objects are: callers must not mutate them.
-   */
-  private readonly models = new WeakMap<T, T>();
-
   private markSynced(): void {
     if (this.synced) return;
     this.synced = true;
@@ -95,8 +94,14 @@ export class Informer<T extends KubernetesObject> {
     this.syncWaiters = [];
   }
 
-  on(event: 'add' | 'update' | 'delete', handler: Handler<T>): this {
+  on(event: EventName, handler: Handler<T>): this {
     this.handlers[event].push(handler);
+    return this;
+  }
+
+  off(event: EventName, handler: Handler<T>): this {
+    const i = this.handlers[event].indexOf(handler);
+    if (i >= 0) this.handlers[event].splice(i, 1);
     return this;
   }
 
@@ -113,12 +118,11 @@ export class Informer<T extends KubernetesObject> {
   }
 
   get(name: string, namespace?: string): T | undefined {
-    const o = this.lw.get(name, namespace);
-    return o && this.typedOrSelf(o);
+    return this.lw.get(name, namespace);
   }
 
   list(namespace?: string): T[] {
-    return this.lw.list(namespace).map((o) => this.typedOrSelf(o));
+    return [...this.lw.list(namespace)];
   }
 
   /**
@@ -129,14 +133,137 @@ export class Informer<T extends KubernetesObject> {
     return this.lw.latestResourceVersion();
   }
 
-  private typedOrSelf(o: T): T {
-    if (!o.metadata || o.metadata.creationTimestamp instanceof Date) return o;
-    let model = this.models.get(o);
-    if (!model) {
-      model = this.deserialize(o);
-      this.models.set(o, model);
+}
+
+/** A Watch whose events carry typed models (the ERROR event's Status stays as sent). */
+function typedWatch(kc: KubeConfig, typeName: string): Watch {
+  return new (class extends Watch {
+    override watch(path: string, params: Parameters<Watch["watch"]>[1], callback: (phase: string, obj: any, watchObj?: any) => void, done: (err: any) => void): Promise<AbortController> {
+      return super.watch(path, params, (phase, obj, watchObj) => callback(phase, phase === 'ERROR' ? obj : ObjectSerializer.deserialize(obj, typeName), watchObj), done);
     }
-    return model;
+  })(kc);
+}
+
+/**
+ * One informer per resource for all the components of a process, as kube-controller-manager's
+ * SharedInformerFactory: one watch and one cache of pods however many components look at pods
+ * (seven in the reference plane, which at 10,000 pods was most of its memory). Each component
+ * gets a handle of its own: its handlers see the objects already cached as adds when it starts,
+ * then every change, and stop with it; the informer stops with its last handle. Cached objects
+ * are shared, so no component may mutate them (as in client-go).
+ */
+export class SharedInformers {
+  private readonly entries = new Map<string, SharedEntry>();
+
+  constructor(
+    private readonly kc: KubeConfig,
+    private readonly clock: Clock,
+  ) {}
+
+  informer<T extends KubernetesObject>(
+    path: string,
+    typeName: string,
+    list: () => Promise<KubernetesListObject<T>>,
+    options: { labelSelector?: string; fieldSelector?: string } = {},
+  ): InformerHandle<T> {
+    const key = JSON.stringify([path, typeName, options.labelSelector ?? '', options.fieldSelector ?? '']);
+    let entry = this.entries.get(key);
+    if (!entry) {
+      const informer = new Informer<T>(this.kc, path, typeName, list, this.clock, options) as unknown as Informer<KubernetesObject>;
+      entry = { informer, whole: !options.labelSelector && !options.fieldSelector && typeName !== METADATA_ONLY, handles: 0 };
+      this.entries.set(key, entry);
+    }
+    return this.handle<T>(key, entry);
+  }
+
+  /**
+   * The objects' metadata, all the garbage collector needs (upstream it watches through
+   * metadata-only informers). A whole-resource informer already shared serves, without a second
+   * watch; otherwise each object is cached as its apiVersion, kind and metadata alone.
+   */
+  metadataInformer(path: string, list: () => Promise<KubernetesListObject<KubernetesObject>>): InformerHandle<KubernetesObject> {
+    const whole = [...this.entries].find(([, e]) => e.whole && e.informer.path === path);
+    if (whole) return this.handle(whole[0], whole[1]);
+    return this.informer(path, METADATA_ONLY, async () => {
+      const l = await list();
+      return { ...l, items: l.items.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata })) };
+    });
+  }
+
+  private handle<T extends KubernetesObject>(key: string, e: SharedEntry): InformerHandle<T> {
+    e.handles++;
+    return new SharedInformerHandle<T>(e.informer as unknown as Informer<T>, () => (e.started ??= e.informer.start()), async () => {
+      if (--e.handles > 0) return;
+      this.entries.delete(key);
+      await e.informer.stop();
+    });
+  }
+}
+
+const METADATA_ONLY = 'V1PartialObjectMetadata';
+
+interface SharedEntry {
+  informer: Informer<KubernetesObject>;
+  /** Every object of the resource, whole: can serve a metadata-only request too. */
+  whole: boolean;
+  handles: number;
+  started?: Promise<void>;
+}
+
+class SharedInformerHandle<T extends KubernetesObject> implements InformerHandle<T> {
+  private readonly handlers = { add: [] as Handler<T>[], update: [] as Handler<T>[], delete: [] as Handler<T>[] };
+  /** Events reach this handle's handlers from its start (with the cache replayed) to its stop. */
+  private active = false;
+  private stopped = false;
+  private readonly relay = {
+    add: (o: T) => this.active && this.handlers.add.forEach((h) => h(o)),
+    update: (o: T, old?: T) => this.active && this.handlers.update.forEach((h) => h(o, old)),
+    delete: (o: T) => this.active && this.handlers.delete.forEach((h) => h(o)),
+  };
+
+  constructor(
+    private readonly informer: Informer<T>,
+    private readonly startShared: () => Promise<void>,
+    private readonly release: () => Promise<void>,
+  ) {
+    for (const event of ['add', 'update', 'delete'] as const) informer.on(event, this.relay[event]);
+  }
+
+  get path(): string {
+    return this.informer.path;
+  }
+
+  on(event: EventName, handler: Handler<T>): this {
+    this.handlers[event].push(handler);
+    return this;
+  }
+
+  async start(): Promise<void> {
+    await this.startShared();
+    if (this.active || this.stopped) return;
+    // Synchronously with switching on: whatever changes later arrives as events.
+    this.active = true;
+    for (const o of this.informer.list()) this.handlers.add.forEach((h) => h(o));
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.active = false;
+    for (const event of ['add', 'update', 'delete'] as const) this.informer.off(event, this.relay[event]);
+    await this.release();
+  }
+
+  get(name: string, namespace?: string): T | undefined {
+    return this.informer.get(name, namespace);
+  }
+
+  list(namespace?: string): T[] {
+    return this.informer.list(namespace);
+  }
+
+  lastSyncResourceVersion(): string {
+    return this.informer.lastSyncResourceVersion();
   }
 }
 

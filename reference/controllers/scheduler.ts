@@ -21,7 +21,7 @@ import {
 import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound, mergePatch, strategicMergePatch } from './api-util.ts';
 import { fitErrorMessage, nodeMismatch } from './node-selection.ts';
-import { Informer, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { SharedInformers, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
 export const DEFAULT_SCHEDULER = 'default-scheduler';
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
@@ -42,21 +42,20 @@ function claimNames(pod: V1Pod): string[] {
 
 export async function startScheduler(
   kc: KubeConfig,
-  opts: { clock: Clock; log?: (s: string) => void; schedulerName?: string },
+  opts: { clock: Clock; log?: (s: string) => void; schedulerName?: string; informers?: SharedInformers },
 ): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER;
   const core = kc.makeApiClient(CoreV1Api);
   const storage = kc.makeApiClient(StorageV1Api);
 
-  const pods = new Informer<V1Pod>(kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), clock);
-  const nodes = new Informer<V1Node>(kc, '/api/v1/nodes', 'V1Node', () => core.listNode(), clock);
-  const claims = new Informer<V1PersistentVolumeClaim>(
-    kc, '/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces(), clock,
-  );
-  const volumes = new Informer<V1PersistentVolume>(kc, '/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume(), clock);
-  const classes = new Informer<V1StorageClass>(kc, '/apis/storage.k8s.io/v1/storageclasses', 'V1StorageClass', () => storage.listStorageClass(), clock);
+  const pods = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
+  const nodes = informers.informer<V1Node>('/api/v1/nodes', 'V1Node', () => core.listNode());
+  const claims = informers.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces());
+  const volumes = informers.informer<V1PersistentVolume>('/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume());
+  const classes = informers.informer<V1StorageClass>('/apis/storage.k8s.io/v1/storageclasses', 'V1StorageClass', () => storage.listStorageClass());
 
   // Pods per node, counting pods bound on the server and pods this scheduler assumed.
   const podNode = new Map<string, string>();

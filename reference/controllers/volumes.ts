@@ -28,7 +28,7 @@ import {
 } from '@kubernetes/client-node';
 import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound, mergePatch } from './api-util.ts';
-import { Informer, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { SharedInformers, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
 export const DEFAULT_PROVISIONER = 'sim.statefulset-conformance.io/hostpath';
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
@@ -47,6 +47,8 @@ export interface VolumeProvisionerOptions {
   bindClaims: boolean;
   /** Create the default StorageClass `standard` if missing (default true). */
   ensureStorageClass?: boolean;
+  /** Informers shared with the other components of the process (default: this component's own). */
+  informers?: SharedInformers;
 }
 
 export function storageClassManifest(provisioner: string): V1StorageClass {
@@ -88,6 +90,7 @@ export function volumeFor(pvc: V1PersistentVolumeClaim, sc: V1StorageClass, prov
 
 export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisionerOptions): Promise<{ stop(): Promise<void> }> {
   const { clock, bindClaims } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const provisioner = opts.provisioner ?? DEFAULT_PROVISIONER;
   const core = kc.makeApiClient(CoreV1Api);
@@ -101,11 +104,9 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
     }
   }
 
-  const claims = new Informer<V1PersistentVolumeClaim>(
-    kc, '/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces(), clock,
-  );
-  const volumes = new Informer<V1PersistentVolume>(kc, '/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume(), clock);
-  const classes = new Informer<V1StorageClass>(kc, '/apis/storage.k8s.io/v1/storageclasses', 'V1StorageClass', () => storage.listStorageClass(), clock);
+  const claims = informers.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims', 'V1PersistentVolumeClaim', () => core.listPersistentVolumeClaimForAllNamespaces());
+  const volumes = informers.informer<V1PersistentVolume>('/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume());
+  const classes = informers.informer<V1StorageClass>('/apis/storage.k8s.io/v1/storageclasses', 'V1StorageClass', () => storage.listStorageClass());
 
   /** The claim's class; a claim without storageClassName gets the default class, as the DefaultStorageClass admission plugin would. */
   const classOf = (pvc: V1PersistentVolumeClaim): V1StorageClass | undefined => {

@@ -5,7 +5,7 @@
  */
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
 import type { Clock } from '../clock.ts';
-import { Informer } from '../controllers/runtime.ts';
+import { SharedInformers } from '../controllers/runtime.ts';
 import { DnsRecords, SERVICE_NAME_LABEL } from './records.ts';
 import { serveDns } from './server.ts';
 
@@ -18,18 +18,19 @@ export interface DnsServerOptions {
   port?: number;
   host?: string;
   zone?: string;
+  /** Informers shared with the other components of the process (default: this component's own). */
+  informers?: SharedInformers;
 }
 
 export async function startDnsServer(kc: KubeConfig, opts: DnsServerOptions): Promise<{ port: number; close(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const host = opts.host ?? '127.0.0.1';
   const zone = (opts.zone ?? 'cluster.local').replace(/\.$/, '');
   const core = kc.makeApiClient(CoreV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);
-  const services = new Informer<V1Service>(kc, '/api/v1/services', 'V1Service', () => core.listServiceForAllNamespaces(), clock);
-  const slices = new Informer<V1EndpointSlice>(
-    kc, '/apis/discovery.k8s.io/v1/endpointslices', 'V1EndpointSlice', () => discovery.listEndpointSliceForAllNamespaces(), clock,
-  );
+  const services = informers.informer<V1Service>('/api/v1/services', 'V1Service', () => core.listServiceForAllNamespaces());
+  const slices = informers.informer<V1EndpointSlice>('/apis/discovery.k8s.io/v1/endpointslices', 'V1EndpointSlice', () => discovery.listEndpointSliceForAllNamespaces());
   await Promise.all([services.start(), slices.start()]);
 
   const records = new DnsRecords(

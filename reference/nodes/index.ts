@@ -5,7 +5,7 @@
  */
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
 import type { Clock } from '../clock.ts';
-import { Informer } from '../controllers/runtime.ts';
+import { SharedInformers } from '../controllers/runtime.ts';
 import { formatIPv4, IpBlock, parseIPv4 } from './ip-allocator.ts';
 import { NodeAgent } from './node-agent.ts';
 import { PodRunner, type NodeSlot } from './pod-runner.ts';
@@ -14,6 +14,8 @@ export { IGNORE_SIGTERM_ANNOTATION } from './pod-status.ts';
 
 export interface NodeSimulatorOptions {
   clock: Clock;
+  /** Informers shared with the other components of the process (default: this component's own). */
+  informers?: SharedInformers;
   /** Number of nodes, default 3. */
   nodes?: number;
   /** Node names are `<prefix><index>`, default `sim-node-`. */
@@ -46,6 +48,7 @@ export interface NodeSimulator {
 
 export async function startNodeSimulator(kc: KubeConfig, opts: NodeSimulatorOptions): Promise<NodeSimulator> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const count = opts.nodes ?? 3;
   const prefix = opts.namePrefix ?? 'sim-node-';
@@ -63,7 +66,7 @@ export async function startNodeSimulator(kc: KubeConfig, opts: NodeSimulatorOpti
   }
 
   const core = kc.makeApiClient(CoreV1Api);
-  const pods = new Informer<V1Pod>(kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), clock);
+  const pods = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
   const runner = new PodRunner(
     kc,
     clock,

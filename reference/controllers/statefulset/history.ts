@@ -4,7 +4,7 @@
  * from the informer, create with collision handling, bump .revision, adopt, delete.
  */
 import { PatchStrategy, setHeaderOptions, type AppsV1Api, type V1ControllerRevision, type V1StatefulSet } from '@kubernetes/client-node';
-import type { Informer } from '../runtime.ts';
+import type { InformerHandle } from '../runtime.ts';
 import { isAlreadyExists, retryOnConflict } from './api-errors.ts';
 import { controllerRefFor } from './pod-identity.ts';
 import { canonicalJson, controllerRevisionName, hashControllerRevision } from './revisions.ts';
@@ -13,7 +13,7 @@ import { selectorMatches } from './selector.ts';
 export class ControllerHistory {
   constructor(
     private readonly apps: AppsV1Api,
-    private readonly revisions: Informer<V1ControllerRevision>,
+    private readonly revisions: InformerHandle<V1ControllerRevision>,
   ) {}
 
   /**

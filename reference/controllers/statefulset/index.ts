@@ -28,7 +28,7 @@ import {
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.ts';
-import { Informer, WorkQueue, keyOf, splitKey } from '../runtime.ts';
+import { type InformerHandle, SharedInformers, WorkQueue, keyOf, splitKey } from '../runtime.ts';
 import { errorMessage } from './api-errors.ts';
 import { ConsistencyStore, NO_CONSISTENCY, compareResourceVersion } from './consistency.ts';
 import { EventRecorder } from './events.ts';
@@ -51,6 +51,8 @@ export interface StatefulSetControllerOptions {
   /** Concurrent syncs (kube-controller-manager's --concurrent-statefulset-syncs, default 5). */
   workers?: number;
   log?: (line: string) => void;
+  /** Informers shared with the other components of the process (default: this component's own). */
+  informers?: SharedInformers;
 }
 
 /**
@@ -59,7 +61,7 @@ export interface StatefulSetControllerOptions {
  * may start a sync synchronously. So the newest event's resourceVersion is noted by a handler
  * registered before any other, and combined with the ListWatch's (which also covers lists).
  */
-function lastStoreSyncResourceVersion<T extends KubernetesObject>(informer: Informer<T>): () => string {
+function lastStoreSyncResourceVersion<T extends KubernetesObject>(informer: InformerHandle<T>): () => string {
   let seen = '';
   const newer = (a: string, b: string) => (!b ? a : !a ? b : (compareResourceVersion(a, b) ?? 0) > 0 ? a : b);
   const note = (o: T) => (seen = newer(o.metadata?.resourceVersion ?? '', seen));
@@ -69,27 +71,20 @@ function lastStoreSyncResourceVersion<T extends KubernetesObject>(informer: Info
 
 export async function startStatefulSetController(kc: KubeConfig, opts: StatefulSetControllerOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
+  const informers = opts.informers ?? new SharedInformers(kc, clock);
   const log = opts.log ?? (() => undefined);
   const m = new Mutants(opts.mutants ?? []);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
 
-  const sets = new Informer<V1StatefulSet>(kc, '/apis/apps/v1/statefulsets', 'V1StatefulSet', () => apps.listStatefulSetForAllNamespaces(), clock);
-  const pods = new Informer<V1Pod>(kc, '/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces(), clock);
-  const claims = new Informer<V1PersistentVolumeClaim>(
-    kc,
-    '/api/v1/persistentvolumeclaims',
+  const sets = informers.informer<V1StatefulSet>('/apis/apps/v1/statefulsets', 'V1StatefulSet', () => apps.listStatefulSetForAllNamespaces());
+  const pods = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
+  const claims = informers.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims',
     'V1PersistentVolumeClaim',
-    () => core.listPersistentVolumeClaimForAllNamespaces(),
-    clock,
-  );
-  const revisions = new Informer<V1ControllerRevision>(
-    kc,
-    '/apis/apps/v1/controllerrevisions',
+    () => core.listPersistentVolumeClaimForAllNamespaces());
+  const revisions = informers.informer<V1ControllerRevision>('/apis/apps/v1/controllerrevisions',
     'V1ControllerRevision',
-    () => apps.listControllerRevisionForAllNamespaces(),
-    clock,
-  );
+    () => apps.listControllerRevisionForAllNamespaces());
 
   // StaleControllerConsistencyStatefulSet: the controller's writes are remembered per set, and a
   // set is only synced once these informers have caught up with them.
@@ -259,15 +254,15 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
     }
   }
 
-  const informers = [sets, pods, claims, revisions];
-  await Promise.all(informers.map((i) => i.start()));
+  const watched = [sets, pods, claims, revisions];
+  await Promise.all(watched.map((i) => i.start()));
   log(`statefulset controller started${opts.mutants?.length ? ` with mutants ${opts.mutants.join(', ')}` : ''}`);
 
   return {
     async stop() {
       queue.stop();
       await Promise.all([...inFlight].map((p) => p.catch(() => undefined)));
-      await Promise.all(informers.map((i) => i.stop()));
+      await Promise.all(watched.map((i) => i.stop()));
       await recorder.flush();
     },
   };

@@ -5,7 +5,7 @@
  * realStatefulPodControlObjectManager, which records each write in the consistency store).
  */
 import type { CoreV1Api, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import type { Informer } from '../runtime.ts';
+import type { InformerHandle } from '../runtime.ts';
 import { AggregateError, errorMessage, isAlreadyExists, isNotFound, retryOnConflict } from './api-errors.ts';
 import { NO_CONSISTENCY, type ConsistencyStore, type WrittenResource } from './consistency.ts';
 import type { EventRecorder } from './events.ts';
@@ -34,8 +34,8 @@ const title = (verb: Verb) => verb[0].toUpperCase() + verb.slice(1);
 export class StatefulPodControl {
   constructor(
     private readonly core: CoreV1Api,
-    private readonly pods: Informer<V1Pod>,
-    private readonly claims: Informer<V1PersistentVolumeClaim>,
+    private readonly pods: InformerHandle<V1Pod>,
+    private readonly claims: InformerHandle<V1PersistentVolumeClaim>,
     /** Public as upstream's is: the set control records UnknownStrategy through it. */
     readonly recorder: EventRecorder,
     private readonly m: Mutants,

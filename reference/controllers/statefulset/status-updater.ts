@@ -5,14 +5,14 @@
  * write is recorded in the consistency store.
  */
 import type { AppsV1Api, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
-import type { Informer } from '../runtime.ts';
+import type { InformerHandle } from '../runtime.ts';
 import { retryOnConflict } from './api-errors.ts';
 import { NO_CONSISTENCY, type ConsistencyStore } from './consistency.ts';
 
 export class StatusUpdater {
   constructor(
     private readonly apps: AppsV1Api,
-    private readonly sets: Informer<V1StatefulSet>,
+    private readonly sets: InformerHandle<V1StatefulSet>,
     private readonly consistency: ConsistencyStore = NO_CONSISTENCY,
   ) {}
 
