@@ -12,7 +12,8 @@
  *      second by one client and by --concurrency clients, listing --pods pods, resident memory
  *      with them stored, watch delivery latency at --watch-rate events/s.
  *   3. Controller scale: a Parallel StatefulSet 0→--parallel-replicas ready and an OrderedReady
- *      one 0→--ordered-replicas, with the control plane's peak memory.
+ *      one 0→--ordered-replicas, with the control plane's peak memory; then the whole reference
+ *      plane brought to --stored-pods ready pods (default 10,000), its memory at rest and peak.
  *
  * Options:
  *   --skip-suites --skip-api --skip-controllers   leave a section out
@@ -20,7 +21,7 @@
  *   --suite-subset all|areas|<tag expression>     the scenarios both suites run (default all)
  *   --reference-clock-scale N                     the reference suite's clock (default: the target's, 30)
  *   --pods N (10000) --sequential N (2000) --concurrency N (32) --watch-rate N (1000) --watch-seconds N (5)
- *   --parallel-replicas N (1000) --ordered-replicas N (100)
+ *   --parallel-replicas N (1000) --ordered-replicas N (100) --stored-pods N (10000; 0 leaves it out)
  *   --cpu-prof                                    profile the reference processes (reports/bench/profiles/)
  *   --quick                                       small sizes, for trying the script out
  */
@@ -34,7 +35,7 @@ import { startControlPlane, type RunningControlPlane } from '../support/control-
 import { benchApiServers, type ApiBenchOptions, type ApiBenchResult } from './bench/apiserver.ts';
 import { round, runScaleCase, type ScaleCase, type ScaleResult } from './bench/controllers.ts';
 import { waitNodesSchedulable } from '../support/control-plane/nodes.ts';
-import { busyShare, cpuTimes, machineLoad, settle, startSubject, type Subject } from './bench/proc.ts';
+import { busyShare, cpuTimes, machineLoad, memoryOf, settle, startSubject, type Subject } from './bench/proc.ts';
 import { summarise } from './bench/profile-summary.ts';
 import { runSuite, type SuiteRun } from './lib/suite-run.ts';
 import { DEFAULT_CLOCK_SCALE } from '../support/targets/index.ts';
@@ -59,6 +60,7 @@ const { values } = parseArgs({
     'watch-seconds': { type: 'string' },
     'parallel-replicas': { type: 'string' },
     'ordered-replicas': { type: 'string' },
+    'stored-pods': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
     help: { type: 'boolean', short: 'h', default: false },
@@ -85,6 +87,8 @@ const scaleCases: ScaleCase[] = [
   { policy: 'OrderedReady', replicas: num(values['ordered-replicas'], 100, 20) },
   { policy: 'Parallel', replicas: num(values['parallel-replicas'], 1000, 200) },
 ];
+/** The memory goal's "with 10,000 pods stored", for the whole reference plane (reference only). */
+const storedPods = num(values['stored-pods'], 10_000, 2000);
 const subsetOption = values['suite-subset'] ?? (quick ? 'areas' : 'all');
 const subset = subsetOption === 'areas' ? DEFAULT_SUBSET : subsetOption;
 const profileDir = 'reports/bench/profiles';
@@ -274,6 +278,8 @@ interface ControllerSection {
   ratios?: Record<string, number>;
   controlPlaneMissing?: string;
   profile?: ReturnType<typeof profileOf>;
+  /** A fresh reference plane brought to --stored-pods ready pods; its memory once at rest. */
+  stored?: ScaleResult & { restMiB: number };
 }
 
 async function controllers(): Promise<ControllerSection> {
@@ -319,12 +325,31 @@ async function controllers(): Promise<ControllerSection> {
   } finally {
     await plane.stop();
   }
+  if (storedPods > 0) section.stored = await storedPodsCase();
   section.profile = profileOf('controllers');
   if (!section.controlPlane) return section;
   section.ratios = Object.fromEntries(
     scaleCases.map((c, i) => [`${c.policy}-${c.replicas}`, round(section.controlPlane![i]!.seconds / section.reference![i]!.seconds, 1)]),
   );
   return section;
+}
+
+/**
+ * The whole reference plane (API server, controllers, simulated kubelets: one process) holding
+ * --stored-pods pods: a fresh plane, so no earlier case's garbage counts. Reference only: the
+ * control plane would take many minutes to start that many pods.
+ */
+async function storedPodsCase(): Promise<ScaleResult & { restMiB: number }> {
+  const plane = await startSubject(['plane', '--clock-scale', '1', '--pod-startup-ms', '0'], { label: 'reference control plane', nodeArgs: nodeArgs('stored') });
+  try {
+    const r = await runScaleCase({ kc: kubeConfigFor(plane.url), pids: [plane.pid], waitServiceAccount: false, deadlineMs: 900_000 }, { policy: 'Parallel', replicas: storedPods }, 'bench-stored');
+    await settle([plane.pid]);
+    const restMiB = round(memoryOf(plane.pid)?.rssMiB ?? NaN);
+    log(`controllers: reference plane holding ${storedPods} pods: ready in ${r.seconds} s, ${restMiB} MiB at rest, peak ${r.peakMiB} MiB`);
+    return { ...r, restMiB };
+  } finally {
+    await plane.stop();
+  }
 }
 
 // ---- run ----------------------------------------------------------------------------------------
@@ -403,6 +428,9 @@ function renderMarkdown(r: typeof report): string {
         k.policy === 'Parallel' && k.replicas === 1000 ? 'reference < 10 s' : '',
       );
     });
+    if (c.stored) {
+      row(`reference plane holding ${c.stored.replicas} pods: resident memory at rest (peak while starting them)`, `${c.stored.restMiB} MiB (${c.stored.peakMiB} MiB)`, '', '', c.stored.replicas === 10_000 ? 'reference < 500 MB' : '');
+    }
   }
   const missing = r.suites?.controlPlaneMissing ?? r.api?.controlPlaneMissing ?? r.controllers?.controlPlaneMissing;
   const lines = [
