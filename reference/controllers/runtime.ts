@@ -135,14 +135,23 @@ export class Informer<T extends KubernetesObject> implements InformerHandle<T> {
 
 }
 
+/** The typed model of a plain object; for METADATA_ONLY, its apiVersion, kind and metadata alone. */
+function toModel(obj: KubernetesObject, typeName: string): KubernetesObject {
+  if (typeName !== METADATA_ONLY) return ObjectSerializer.deserialize(obj, typeName) as KubernetesObject;
+  return { apiVersion: obj.apiVersion, kind: obj.kind, metadata: ObjectSerializer.deserialize(obj.metadata, 'V1ObjectMeta') };
+}
+
 /** A Watch whose events carry typed models (the ERROR event's Status stays as sent). */
 function typedWatch(kc: KubeConfig, typeName: string): Watch {
   return new (class extends Watch {
     override watch(path: string, params: Parameters<Watch["watch"]>[1], callback: (phase: string, obj: any, watchObj?: any) => void, done: (err: any) => void): Promise<AbortController> {
-      return super.watch(path, params, (phase, obj, watchObj) => callback(phase, phase === 'ERROR' ? obj : ObjectSerializer.deserialize(obj, typeName), watchObj), done);
+      return super.watch(path, params, (phase, obj, watchObj) => callback(phase, phase === 'ERROR' ? obj : toModel(obj, typeName), watchObj), done);
     }
   })(kc);
 }
+
+/** Not a client-node model: objects cut to their apiVersion, kind and metadata (toModel). */
+const METADATA_ONLY = 'PartialObjectMetadata';
 
 /**
  * One informer per resource for all the components of a process, as kube-controller-manager's
@@ -200,7 +209,6 @@ export class SharedInformers {
   }
 }
 
-const METADATA_ONLY = 'V1PartialObjectMetadata';
 
 interface SharedEntry {
   informer: Informer<KubernetesObject>;
