@@ -132,7 +132,6 @@ export class Informer<T extends KubernetesObject> implements InformerHandle<T> {
   lastSyncResourceVersion(): string {
     return this.lw.latestResourceVersion();
   }
-
 }
 
 /** The typed model of a plain object; for METADATA_ONLY, its apiVersion, kind and metadata alone. */
@@ -144,7 +143,7 @@ function toModel(obj: KubernetesObject, typeName: string): KubernetesObject {
 /** A Watch whose events carry typed models (the ERROR event's Status stays as sent). */
 function typedWatch(kc: KubeConfig, typeName: string): Watch {
   return new (class extends Watch {
-    override watch(path: string, params: Parameters<Watch["watch"]>[1], callback: (phase: string, obj: any, watchObj?: any) => void, done: (err: any) => void): Promise<AbortController> {
+    override watch(...[path, params, callback, done]: Parameters<Watch['watch']>): Promise<AbortController> {
       return super.watch(path, params, (phase, obj, watchObj) => callback(phase, phase === 'ERROR' ? obj : toModel(obj, typeName), watchObj), done);
     }
   })(kc);
@@ -208,7 +207,6 @@ export class SharedInformers {
     });
   }
 }
-
 
 interface SharedEntry {
   informer: Informer<KubernetesObject>;
