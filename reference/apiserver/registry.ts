@@ -13,7 +13,7 @@ import { groupVersion, KINDS, resourceKey } from './kinds/index.ts';
 import type { AdmissionContext, KindSpec } from './kinds/types.ts';
 import { applyPatch, type PatchType } from './patch.ts';
 import { labelSelectorString, type FieldSelector, type Selector } from './selectors.ts';
-import type { Entry, Store } from './store.ts';
+import { Entry, type Store } from './store.ts';
 import { Errors, validateObjectMeta, validateObjectMetaUpdate } from './validation.ts';
 
 export interface WriteResult {
@@ -94,14 +94,14 @@ export class Registry implements AdmissionContext {
   }
 
   private write(key: string, ns: string, name: string, o: JsonObject, type: 'ADDED' | 'MODIFIED'): Entry {
-    if (this.dryRun) return { obj: o, json: JSON.stringify(o), rv: this.store.resourceVersion };
+    if (this.dryRun) return Entry.of(o, this.store.resourceVersion);
     return this.store.put(key, ns, name, o, type);
   }
 
   private erase(key: string, ns: string, name: string, last?: JsonObject): Entry | undefined {
     if (!this.dryRun) return this.store.remove(key, ns, name, last);
     const o = last ?? this.store.get(key, ns, name)?.obj;
-    return o && { obj: o, json: JSON.stringify(o), rv: this.store.resourceVersion };
+    return o && Entry.of(o, this.store.resourceVersion);
   }
 
   private now(): string {
@@ -116,6 +116,18 @@ export class Registry implements AdmissionContext {
     for (const [k, f] of Object.entries(kind.fields ?? {})) fields[k] = f(o);
     return fields;
   }
+
+  /** fieldSet of a stored entry, worked out once per entry (entries never change). */
+  fieldsOf(kind: KindSpec, e: Entry): Record<string, string> {
+    let fields = this.entryFields.get(e);
+    if (!fields) {
+      fields = this.fieldSet(kind, e.obj);
+      this.entryFields.set(e, fields);
+    }
+    return fields;
+  }
+
+  private readonly entryFields = new WeakMap<Entry, Record<string, string>>();
 
   supportedFields(kind: KindSpec): Set<string> {
     return new Set(['metadata.name', ...(kind.namespaced ? ['metadata.namespace'] : []), ...Object.keys(kind.fields ?? {})]);
@@ -133,8 +145,8 @@ export class Registry implements AdmissionContext {
     if (!opts.labelSelector.empty || !opts.fieldSelector.empty) {
       entries = entries.filter(
         (e) =>
-          opts.labelSelector.matches(obj(obj(e.obj.metadata)?.labels) as Record<string, string> | undefined) &&
-          (opts.fieldSelector.empty || opts.fieldSelector.matches(this.fieldSet(kind, e.obj))),
+          opts.labelSelector.matches(e.labels) &&
+          (opts.fieldSelector.empty || opts.fieldSelector.matches(this.fieldsOf(kind, e))),
       );
     }
     if (opts.continueToken) {
@@ -541,9 +553,8 @@ export class Registry implements AdmissionContext {
   deleteCollection(kind: KindSpec, ns: string | undefined, list: ListOptions, options: DeleteOptions): JsonObject[] {
     const deleted: JsonObject[] = [];
     for (const e of this.list(kind, ns, { ...list, limit: undefined, continueToken: undefined }).items) {
-      const m = obj(e.obj.metadata)!;
       try {
-        const r = this.delete(kind, str(m.namespace) ?? '', str(m.name)!, { ...options });
+        const r = this.delete(kind, e.namespace, e.name, { ...options });
         deleted.push(r.deleted || !kind.returnDeletedObject ? e.obj : r.body);
       } catch (err) {
         if (!(err instanceof ApiError && err.code === 404)) throw err;
@@ -566,8 +577,7 @@ function scaleOf(e: Entry): JsonObject {
 }
 
 function entryKey(e: Entry): string {
-  const m = obj(e.obj.metadata)!;
-  return `${str(m.namespace) ?? ''}/${str(m.name) ?? ''}`;
+  return `${e.namespace}/${e.name}`;
 }
 
 function encodeContinue(key: string): string {

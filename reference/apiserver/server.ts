@@ -142,17 +142,18 @@ export class Handler {
     const method = req.method ?? 'GET';
     const reg = this.registry;
     const table = wantsTable(req.headers.accept) ? includeObject(q) : undefined;
-    const respond = (code: number, value: JsonObject, warnings: string[] = [], serialized?: string): void => {
-      const headers: Record<string, string | string[]> = {};
-      if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
+    const headersFor = (warnings: string[]): Record<string, string | string[]> =>
+      warnings.length ? { Warning: warnings.map((w) => `299 - ${JSON.stringify(w)}`) } : {};
+    const respond = (code: number, value: JsonObject, warnings: string[] = []): void => {
       if (table && value.kind === kind.kind) {
         const t = toTable(kind, [value], reg.clock.nowMs(), table, { resourceVersion: str(obj(value.metadata)?.resourceVersion) ?? '' });
-        return sendJson(res, code, JSON.stringify(t), headers);
+        return sendJson(res, code, JSON.stringify(t), headersFor(warnings));
       }
-      sendJson(res, code, serialized ?? JSON.stringify(value), headers);
+      sendJson(res, code, JSON.stringify(value), headersFor(warnings));
     };
-    /** A stored entry is sent as the JSON it was serialised to once, at write time. */
-    const respondEntry = (code: number, e: Entry, warnings: string[] = []): void => respond(code, e.obj, warnings, e.json);
+    /** A stored entry is sent as the JSON it was serialised to once, at write time (parsed only for a Table). */
+    const respondEntry = (code: number, e: Entry, warnings: string[] = []): void =>
+      table ? respond(code, e.obj, warnings) : sendJson(res, code, e.json, headersFor(warnings));
 
     if (route.watchPath && (method !== 'GET' || subresource !== undefined)) throw NOT_FOUND();
     const dryRun = q.getAll('dryRun');

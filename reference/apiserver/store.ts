@@ -1,17 +1,42 @@
 /**
  * The object store: one global, monotonically increasing resourceVersion (as etcd's revision),
- * objects indexed by resource and namespace, each kept both parsed and serialised once, and
- * an event log of the last `window` changes from which watches are served and resumed.
+ * objects indexed by resource and namespace, each kept as the JSON it was serialised to once,
+ * and an event log of the last `window` changes from which watches are served and resumed.
  */
 import type { JsonObject } from './json.ts';
 
 export type EventType = 'ADDED' | 'MODIFIED' | 'DELETED';
 
-/** A stored object. Entries are immutable: a write replaces the entry. */
-export interface Entry {
-  readonly obj: JsonObject;
-  readonly json: string;
-  readonly rv: number;
+/**
+ * A stored object. It is kept as the JSON it was serialised to at write time: one string is its
+ * smallest form (a parsed copy cost the plane more memory than any other of its caches) and is
+ * what reads and watches send. `obj` parses it afresh on each use, so callers may keep or change
+ * the result; what lists and watch events test on every object (name, namespace, labels) is kept
+ * beside it. Entries are immutable: a write replaces the entry.
+ */
+export class Entry {
+  readonly namespace: string;
+  readonly name: string;
+  readonly labels: Readonly<Record<string, string>> | undefined;
+
+  private constructor(
+    readonly json: string,
+    readonly rv: number,
+    metadata: JsonObject | undefined,
+  ) {
+    this.namespace = typeof metadata?.namespace === 'string' ? metadata.namespace : '';
+    this.name = typeof metadata?.name === 'string' ? metadata.name : '';
+    const labels = metadata?.labels;
+    this.labels = labels && typeof labels === 'object' && !Array.isArray(labels) ? ({ ...labels } as Record<string, string>) : undefined;
+  }
+
+  static of(obj: JsonObject, rv: number): Entry {
+    return new Entry(JSON.stringify(obj), rv, obj.metadata as JsonObject | undefined);
+  }
+
+  get obj(): JsonObject {
+    return JSON.parse(this.json) as JsonObject;
+  }
 }
 
 export interface StoreEvent {
@@ -92,7 +117,7 @@ export class Store {
     (input.metadata as JsonObject).resourceVersion = String(rv);
     // Serialise in the field order kube-apiserver uses: apiVersion, kind, metadata, then the rest.
     const obj: JsonObject = { apiVersion: input.apiVersion, kind: input.kind, metadata: input.metadata, ...input };
-    const entry: Entry = { obj, json: JSON.stringify(obj), rv };
+    const entry = Entry.of(obj, rv);
     const t = this.table(resource);
     let m = t.byNamespace.get(namespace);
     if (!m) {
@@ -118,7 +143,7 @@ export class Store {
     const rv = ++this.rv;
     const base = last ?? prev.obj;
     const final = { ...base, metadata: { ...(base.metadata as JsonObject), resourceVersion: String(rv) } };
-    const entry: Entry = { obj: final, json: JSON.stringify(final), rv };
+    const entry = Entry.of(final, rv);
     this.emit({ rv, type: 'DELETED', resource, namespace, entry, prev });
     return entry;
   }

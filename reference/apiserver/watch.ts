@@ -6,7 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { badRequest, failureStatus } from './errors.ts';
-import { obj, type JsonObject } from './json.ts';
+import type { JsonObject } from './json.ts';
 import { groupVersion, resourceKey } from './kinds/index.ts';
 import type { KindSpec } from './kinds/types.ts';
 import type { Registry } from './registry.ts';
@@ -35,8 +35,8 @@ export function serveWatch(registry: Registry, req: WatchRequest, res: ServerRes
   const store = registry.store;
   const selective = !req.labelSelector.empty || !req.fieldSelector.empty;
   const matches = (e: Entry): boolean =>
-    req.labelSelector.matches(obj(obj(e.obj.metadata)?.labels) as Record<string, string> | undefined) &&
-    (req.fieldSelector.empty || req.fieldSelector.matches(registry.fieldSet(kind, e.obj)));
+    req.labelSelector.matches(e.labels) &&
+    (req.fieldSelector.empty || req.fieldSelector.matches(registry.fieldsOf(kind, e)));
 
   const rv = req.resourceVersion;
   const fromScratch = rv === undefined || rv === '' || rv === '0';
