@@ -278,8 +278,8 @@ interface ControllerSection {
   ratios?: Record<string, number>;
   controlPlaneMissing?: string;
   profile?: ReturnType<typeof profileOf>;
-  /** A fresh reference plane brought to --stored-pods ready pods; its memory once at rest. */
-  stored?: ScaleResult & { restMiB: number };
+  /** A fresh reference plane brought to --stored-pods ready pods; its memory at rest, and after a full GC. */
+  stored?: ScaleResult & { restMiB: number; collectedMiB: number };
 }
 
 async function controllers(): Promise<ControllerSection> {
@@ -339,14 +339,15 @@ async function controllers(): Promise<ControllerSection> {
  * --stored-pods pods: a fresh plane, so no earlier case's garbage counts. Reference only: the
  * control plane would take many minutes to start that many pods.
  */
-async function storedPodsCase(): Promise<ScaleResult & { restMiB: number }> {
-  const plane = await startSubject(['plane', '--clock-scale', '1', '--pod-startup-ms', '0'], { label: 'reference control plane', nodeArgs: nodeArgs('stored') });
+async function storedPodsCase(): Promise<ScaleResult & { restMiB: number; collectedMiB: number }> {
+  const plane = await startSubject(['plane', '--clock-scale', '1', '--pod-startup-ms', '0'], { label: 'reference control plane', nodeArgs: ['--expose-gc', ...nodeArgs('stored')] });
   try {
     const r = await runScaleCase({ kc: kubeConfigFor(plane.url), pids: [plane.pid], waitServiceAccount: false, deadlineMs: 900_000 }, { policy: 'Parallel', replicas: storedPods }, 'bench-stored');
     await settle([plane.pid]);
     const restMiB = round(memoryOf(plane.pid)?.rssMiB ?? NaN);
-    log(`controllers: reference plane holding ${storedPods} pods: ready in ${r.seconds} s, ${restMiB} MiB at rest, peak ${r.peakMiB} MiB`);
-    return { ...r, restMiB };
+    const collectedMiB = round(await plane.collectedRss());
+    log(`controllers: reference plane holding ${storedPods} pods: ready in ${r.seconds} s; ${restMiB} MiB at rest, ${collectedMiB} MiB after a full GC, peak ${r.peakMiB} MiB`);
+    return { ...r, restMiB, collectedMiB };
   } finally {
     await plane.stop();
   }
@@ -429,7 +430,13 @@ function renderMarkdown(r: typeof report): string {
       );
     });
     if (c.stored) {
-      row(`reference plane holding ${c.stored.replicas} pods: resident memory at rest (peak while starting them)`, `${c.stored.restMiB} MiB (${c.stored.peakMiB} MiB)`, '', '', c.stored.replicas === 10_000 ? 'reference < 500 MB' : '');
+      row(
+        `reference plane holding ${c.stored.replicas} pods: resident memory at rest / after a full GC (peak while starting them)`,
+        `${c.stored.restMiB} / ${c.stored.collectedMiB} MiB (${c.stored.peakMiB} MiB)`,
+        '',
+        '',
+        c.stored.replicas === 10_000 ? 'reference < 500 MB' : '',
+      );
     }
   }
   const missing = r.suites?.controlPlaneMissing ?? r.api?.controlPlaneMissing ?? r.controllers?.controlPlaneMissing;

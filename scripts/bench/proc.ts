@@ -12,6 +12,8 @@ export interface Subject {
   pid: number;
   url: string;
   child: ChildProcess;
+  /** Resident memory after a full garbage collection (the subject must run with --expose-gc), MiB. */
+  collectedRss(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -42,8 +44,18 @@ export async function startSubject(args: string[], opts: { nodeArgs?: string[]; 
       reject(new Error(`${opts.label} exited (${code}) before serving: ${stderr}`));
     });
   });
-  lines.on('line', () => undefined);
-  return { pid: child.pid!, url, child, stop: () => stopChild(child) };
+  const later: Array<(line: string) => void> = [];
+  lines.on('line', (line) => later.shift()?.(line));
+  const collectedRss = () =>
+    new Promise<number>((resolve, reject) => {
+      later.push((line) => {
+        const r = JSON.parse(line) as { rssMiB: number; collected: boolean };
+        if (r.collected) resolve(r.rssMiB);
+        else reject(new Error(`${opts.label} runs without --expose-gc`));
+      });
+      child.kill('SIGUSR2');
+    });
+  return { pid: child.pid!, url, child, collectedRss, stop: () => stopChild(child) };
 }
 
 /** SIGTERM, then SIGKILL if it has not exited within the deadline. */

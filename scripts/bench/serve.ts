@@ -8,7 +8,9 @@
  *
  * `plane` is the whole reference control plane; `nodes` is only the node simulator, pointed at
  * another API server (the control plane's). Prints one JSON line `{"url":…}` once serving, and
- * stops cleanly on SIGTERM/SIGINT (so that `node --cpu-prof` writes its profile).
+ * stops cleanly on SIGTERM/SIGINT (so that `node --cpu-prof` writes its profile). Started with
+ * `--expose-gc`, SIGUSR2 runs a full garbage collection and prints `{"rssMiB":…}`: the memory the
+ * subject needs, apart from the garbage V8 has not yet got round to.
  */
 import { parseArgs } from 'node:util';
 import { realClock, ScaledClock } from '../../reference/clock.ts';
@@ -73,3 +75,9 @@ const shutdown = (): void => {
 };
 process.on('SIGTERM', shutdown);
 process.on('SIGINT', shutdown);
+process.on('SIGUSR2', () => {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  gc?.();
+  gc?.();
+  process.stdout.write(`${JSON.stringify({ rssMiB: process.memoryUsage().rss / 1048576, collected: !!gc })}\n`);
+});
