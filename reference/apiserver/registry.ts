@@ -117,6 +117,8 @@ export class Registry implements AdmissionContext {
     return fields;
   }
 
+  private readonly entryFields = new WeakMap<Entry, Record<string, string>>();
+
   /** fieldSet of a stored entry, worked out once per entry (entries never change). */
   fieldsOf(kind: KindSpec, e: Entry): Record<string, string> {
     let fields = this.entryFields.get(e);
@@ -126,8 +128,6 @@ export class Registry implements AdmissionContext {
     }
     return fields;
   }
-
-  private readonly entryFields = new WeakMap<Entry, Record<string, string>>();
 
   supportedFields(kind: KindSpec): Set<string> {
     return new Set(['metadata.name', ...(kind.namespaced ? ['metadata.namespace'] : []), ...Object.keys(kind.fields ?? {})]);
