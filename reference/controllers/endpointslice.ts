@@ -16,7 +16,6 @@ import {
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound } from './api-util.ts';
 import {
   CONTROLLER_NAME,
@@ -30,11 +29,11 @@ import {
   sliceLabels,
   type DesiredSlice,
 } from './endpointslice-model.ts';
-import { SharedInformers, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { type ComponentOptions, informersFor, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
-export async function startEndpointSliceController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void; informers?: SharedInformers }): Promise<{ stop(): Promise<void> }> {
+export async function startEndpointSliceController(kc: KubeConfig, opts: ComponentOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
   const discovery = kc.makeApiClient(DiscoveryV1Api);

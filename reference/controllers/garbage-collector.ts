@@ -13,10 +13,9 @@
  * informer may not have seen a just-created owner yet.
  */
 import { KubeConfig, type KubernetesObject, type V1OwnerReference } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound } from './api-util.ts';
 import { groupOf, objectKinds, servedKinds, type ObjectKind } from './object-kinds.ts';
-import { SharedInformers, WorkQueue } from './runtime.ts';
+import { type ComponentOptions, informersFor, WorkQueue } from './runtime.ts';
 
 export const FOREGROUND_FINALIZER = 'foregroundDeletion';
 export const ORPHAN_FINALIZER = 'orphan';
@@ -33,9 +32,9 @@ const uidOf = (o: KubernetesObject) => o.metadata?.uid ?? '';
 const has = (o: KubernetesObject, finalizer: string) => o.metadata?.finalizers?.includes(finalizer) ?? false;
 const isDeletingDependents = (o: KubernetesObject) => !!o.metadata?.deletionTimestamp && has(o, FOREGROUND_FINALIZER);
 
-export async function startGarbageCollector(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void; informers?: SharedInformers }): Promise<{ stop(): Promise<void> }> {
+export async function startGarbageCollector(kc: KubeConfig, opts: ComponentOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const kinds = objectKinds(kc).filter((k) => TRACKED.has(k.kind));
   const kindOf = (ref: { apiVersion?: string; kind?: string }) =>

@@ -11,19 +11,18 @@
  * finalizers are left alone (as upstream): whoever added a finalizer must remove it.
  */
 import { CoreV1Api, KubeConfig, type V1Namespace } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound, Limiter } from './api-util.ts';
 import { objectKinds, servedKinds, type ObjectKind } from './object-kinds.ts';
-import { SharedInformers, WorkQueue } from './runtime.ts';
+import { type ComponentOptions, informersFor, WorkQueue } from './runtime.ts';
 
 export const NAMESPACE_FINALIZER = 'kubernetes';
 const FORCE_AFTER_GRACE_MS = 15_000;
 /** How often a namespace is re-checked while content remains, in real milliseconds. */
 const POLL_REAL_MS = 100;
 
-export async function startNamespaceController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void; informers?: SharedInformers }): Promise<{ stop(): Promise<void> }> {
+export async function startNamespaceController(kc: KubeConfig, opts: ComponentOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
   const kinds = (await servedKinds(objectKinds(kc))).filter((k) => k.namespaced);

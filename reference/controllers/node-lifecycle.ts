@@ -16,10 +16,10 @@
  *   pods without a toleration are left alone rather than evicted at once.
  */
 import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Lease, type V1Node, type V1NodeCondition, type V1Pod, type V1Taint } from '@kubernetes/client-node';
-import type { Clock, Timer } from '../clock.ts';
+import type { Timer } from '../clock.ts';
 import { describeError, isConflict, isNotFound, mergePatch, strategicMergePatch } from './api-util.ts';
 import { tolerates } from './node-selection.ts';
-import { SharedInformers } from './runtime.ts';
+import { type ComponentOptions, informersFor } from './runtime.ts';
 
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
@@ -45,9 +45,9 @@ export function desiredTaints(node: V1Node, now: Date): V1Taint[] {
   return kept;
 }
 
-export async function startNodeLifecycleController(kc: KubeConfig, opts: { clock: Clock; log?: (s: string) => void; informers?: SharedInformers }): Promise<{ stop(): Promise<void> }> {
+export async function startNodeLifecycleController(kc: KubeConfig, opts: ComponentOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
   const coordination = kc.makeApiClient(CoordinationV1Api);

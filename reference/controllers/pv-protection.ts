@@ -11,19 +11,18 @@
  * when upstream's Update of a copy of the cached object would.
  */
 import { CoreV1Api, KubeConfig, type V1PersistentVolume } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
 import { describeError, mergePatch } from './api-util.ts';
 import { isDeletionCandidate, needToAddFinalizer } from './pvc-protection.ts';
-import { SharedInformers, WorkQueue } from './runtime.ts';
+import { type ComponentOptions, informersFor, WorkQueue } from './runtime.ts';
 
 export const PV_PROTECTION_FINALIZER = 'kubernetes.io/pv-protection';
 
 export async function startPvProtectionController(
   kc: KubeConfig,
-  opts: { clock: Clock; log?: (s: string) => void; workers?: number; informers?: SharedInformers },
+  opts: ComponentOptions & { workers?: number },
 ): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
   const volumes = informers.informer<V1PersistentVolume>('/api/v1/persistentvolumes', 'V1PersistentVolume', () => core.listPersistentVolume());

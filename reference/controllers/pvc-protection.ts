@@ -30,23 +30,19 @@ import {
   type V1PersistentVolumeClaimCondition,
   type V1Pod,
 } from '@kubernetes/client-node';
-import { rfc3339, type Clock } from '../clock.ts';
+import { rfc3339 } from '../clock.ts';
 import { describeError, mergePatch } from './api-util.ts';
-import { SharedInformers, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { type ComponentOptions, informersFor, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
 export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
 /** v1.PersistentVolumeClaimUnused. */
 export const UNUSED_CONDITION = 'Unused';
 
-export interface PvcProtectionOptions {
-  clock: Clock;
-  log?: (s: string) => void;
+export interface PvcProtectionOptions extends ComponentOptions {
   /** Namespace workers (kube-controller-manager runs 1). */
   workers?: number;
   /** The PersistentVolumeClaimUnusedSinceTime feature gate (default true, as in 1.37). */
   unusedSinceTime?: boolean;
-  /** Informers shared with the other components of the process (default: this component's own). */
-  informers?: SharedInformers;
 }
 
 /** protectionutil.IsDeletionCandidate */
@@ -129,7 +125,7 @@ function wireCondition(c: V1PersistentVolumeClaimCondition): Record<string, unkn
 
 export async function startPvcProtectionController(kc: KubeConfig, opts: PvcProtectionOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const unusedSinceTime = opts.unusedSinceTime ?? true;
   const core = kc.makeApiClient(CoreV1Api);

@@ -152,6 +152,19 @@ function typedWatch(kc: KubeConfig, typeName: string): Watch {
 /** Not a client-node model: objects cut to their apiVersion, kind and metadata (toModel). */
 const METADATA_ONLY = 'PartialObjectMetadata';
 
+/** What every component of the reference plane is started with. */
+export interface ComponentOptions {
+  clock: Clock;
+  log?: (line: string) => void;
+  /** Informers shared with the other components of the process (default: the component's own). */
+  informers?: SharedInformers;
+}
+
+/** A component's informers: the process's shared ones, or its own. */
+export function informersFor(kc: KubeConfig, opts: ComponentOptions): SharedInformers {
+  return opts.informers ?? new SharedInformers(kc, opts.clock);
+}
+
 /**
  * One informer per resource for all the components of a process, as kube-controller-manager's
  * SharedInformerFactory: one watch and one cache of pods however many components look at pods

@@ -18,10 +18,9 @@ import {
   type V1Pod,
   type V1StorageClass,
 } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound, mergePatch, strategicMergePatch } from './api-util.ts';
 import { fitErrorMessage, nodeMismatch } from './node-selection.ts';
-import { SharedInformers, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { type ComponentOptions, informersFor, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
 export const DEFAULT_SCHEDULER = 'default-scheduler';
 export const SELECTED_NODE_ANNOTATION = 'volume.kubernetes.io/selected-node';
@@ -42,10 +41,10 @@ function claimNames(pod: V1Pod): string[] {
 
 export async function startScheduler(
   kc: KubeConfig,
-  opts: { clock: Clock; log?: (s: string) => void; schedulerName?: string; informers?: SharedInformers },
+  opts: ComponentOptions & { schedulerName?: string },
 ): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const schedulerName = opts.schedulerName ?? DEFAULT_SCHEDULER;
   const core = kc.makeApiClient(CoreV1Api);

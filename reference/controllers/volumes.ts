@@ -26,9 +26,8 @@ import {
   type V1PersistentVolumeClaim,
   type V1StorageClass,
 } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
 import { describeError, isConflict, isNotFound, mergePatch } from './api-util.ts';
-import { SharedInformers, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { type ComponentOptions, informersFor, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
 export const DEFAULT_PROVISIONER = 'sim.statefulset-conformance.io/hostpath';
 export const DEFAULT_CLASS_ANNOTATION = 'storageclass.kubernetes.io/is-default-class';
@@ -39,16 +38,12 @@ export const STORAGE_PROVISIONER = 'volume.kubernetes.io/storage-provisioner';
 export const BETA_STORAGE_PROVISIONER = 'volume.beta.kubernetes.io/storage-provisioner';
 export const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
 
-export interface VolumeProvisionerOptions {
-  clock: Clock;
-  log?: (s: string) => void;
+export interface VolumeProvisionerOptions extends ComponentOptions {
   provisioner?: string;
   /** Also bind claims and volumes, as the PV controller does (reference target). */
   bindClaims: boolean;
   /** Create the default StorageClass `standard` if missing (default true). */
   ensureStorageClass?: boolean;
-  /** Informers shared with the other components of the process (default: this component's own). */
-  informers?: SharedInformers;
 }
 
 export function storageClassManifest(provisioner: string): V1StorageClass {
@@ -90,7 +85,7 @@ export function volumeFor(pvc: V1PersistentVolumeClaim, sc: V1StorageClass, prov
 
 export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisionerOptions): Promise<{ stop(): Promise<void> }> {
   const { clock, bindClaims } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const provisioner = opts.provisioner ?? DEFAULT_PROVISIONER;
   const core = kc.makeApiClient(CoreV1Api);

@@ -4,27 +4,23 @@
  * `records.ts`. Wire format by `dns-packet`.
  */
 import { CoreV1Api, DiscoveryV1Api, KubeConfig, type V1EndpointSlice, type V1Service } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
-import { SharedInformers } from '../controllers/runtime.ts';
+import { type ComponentOptions, informersFor } from '../controllers/runtime.ts';
 import { DnsRecords, SERVICE_NAME_LABEL } from './records.ts';
 import { serveDns } from './server.ts';
 
 export { DnsRecords, type DnsSource } from './records.ts';
 export { serveDns } from './server.ts';
 
-export interface DnsServerOptions {
-  clock: Clock;
+export interface DnsServerOptions extends ComponentOptions {
   /** 0 (default) picks a free port; UDP and TCP share it. */
   port?: number;
   host?: string;
   zone?: string;
-  /** Informers shared with the other components of the process (default: this component's own). */
-  informers?: SharedInformers;
 }
 
 export async function startDnsServer(kc: KubeConfig, opts: DnsServerOptions): Promise<{ port: number; close(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const host = opts.host ?? '127.0.0.1';
   const zone = (opts.zone ?? 'cluster.local').replace(/\.$/, '');
   const core = kc.makeApiClient(CoreV1Api);

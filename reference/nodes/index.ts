@@ -4,18 +4,14 @@
  * against the reference API server and a real kube-apiserver.
  */
 import { CoreV1Api, KubeConfig, type V1Pod } from '@kubernetes/client-node';
-import type { Clock } from '../clock.ts';
-import { SharedInformers } from '../controllers/runtime.ts';
+import { type ComponentOptions, informersFor } from '../controllers/runtime.ts';
 import { formatIPv4, IpBlock, parseIPv4 } from './ip-allocator.ts';
 import { NodeAgent } from './node-agent.ts';
 import { PodRunner, type NodeSlot } from './pod-runner.ts';
 
 export { IGNORE_SIGTERM_ANNOTATION } from './pod-status.ts';
 
-export interface NodeSimulatorOptions {
-  clock: Clock;
-  /** Informers shared with the other components of the process (default: this component's own). */
-  informers?: SharedInformers;
+export interface NodeSimulatorOptions extends ComponentOptions {
   /** Number of nodes, default 3. */
   nodes?: number;
   /** Node names are `<prefix><index>`, default `sim-node-`. */
@@ -30,7 +26,6 @@ export interface NodeSimulatorOptions {
   shutdownDelayMs?: number;
   /** `nodeInfo.kubeletVersion`, default `v1.37.2-sim` (the reference control plane's version); set it to the control plane's version. */
   kubeletVersion?: string;
-  log?: (s: string) => void;
 }
 
 export interface NodeSimulator {
@@ -48,7 +43,7 @@ export interface NodeSimulator {
 
 export async function startNodeSimulator(kc: KubeConfig, opts: NodeSimulatorOptions): Promise<NodeSimulator> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const count = opts.nodes ?? 3;
   const prefix = opts.namePrefix ?? 'sim-node-';

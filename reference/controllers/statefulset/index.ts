@@ -27,8 +27,7 @@ import {
   type V1Pod,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
-import type { Clock } from '../../clock.ts';
-import { type InformerHandle, SharedInformers, WorkQueue, keyOf, splitKey } from '../runtime.ts';
+import { type InformerHandle, type ComponentOptions, informersFor, WorkQueue, keyOf, splitKey } from '../runtime.ts';
 import { errorMessage } from './api-errors.ts';
 import { ConsistencyStore, NO_CONSISTENCY, compareResourceVersion } from './consistency.ts';
 import { EventRecorder } from './events.ts';
@@ -45,14 +44,10 @@ import { StatusUpdater } from './status-updater.ts';
 
 export type { MutantName } from './mutants.ts';
 
-export interface StatefulSetControllerOptions {
-  clock: Clock;
+export interface StatefulSetControllerOptions extends ComponentOptions {
   mutants?: MutantName[];
   /** Concurrent syncs (kube-controller-manager's --concurrent-statefulset-syncs, default 5). */
   workers?: number;
-  log?: (line: string) => void;
-  /** Informers shared with the other components of the process (default: this component's own). */
-  informers?: SharedInformers;
 }
 
 /**
@@ -71,7 +66,7 @@ function lastStoreSyncResourceVersion<T extends KubernetesObject>(informer: Info
 
 export async function startStatefulSetController(kc: KubeConfig, opts: StatefulSetControllerOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
-  const informers = opts.informers ?? new SharedInformers(kc, clock);
+  const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
   const m = new Mutants(opts.mutants ?? []);
   const core = kc.makeApiClient(CoreV1Api);
