@@ -285,7 +285,7 @@ interface ControllerSection {
 async function controllers(): Promise<ControllerSection> {
   const section: ControllerSection = { cases: scaleCases, reference: [] };
   log('controllers: the reference control plane (its own process; clock scale 1, pods start at once)');
-  const plane = await startSubject(['plane', '--clock-scale', '1', '--pod-startup-ms', '0'], { label: 'reference control plane', nodeArgs: nodeArgs('controllers') });
+  const plane = await startPlane(nodeArgs('controllers'));
   const kcRef = kubeConfigFor(plane.url);
   const runReference = async (c: ScaleCase, i: number): Promise<void> => {
     const r = await runScaleCase({ kc: kcRef, pids: [plane.pid], waitServiceAccount: false, deadlineMs: 600_000 }, c, `bench-scale-${i}`);
@@ -334,13 +334,18 @@ async function controllers(): Promise<ControllerSection> {
   return section;
 }
 
+/** The reference plane in a process of its own, at clock scale 1, its pods starting at once. */
+function startPlane(nodeArgs: string[]): Promise<Subject> {
+  return startSubject(['plane', '--clock-scale', '1', '--pod-startup-ms', '0'], { label: 'reference control plane', nodeArgs });
+}
+
 /**
  * The whole reference plane (API server, controllers, simulated kubelets: one process) holding
  * --stored-pods pods: a fresh plane, so no earlier case's garbage counts. Reference only: the
  * control plane would take many minutes to start that many pods.
  */
 async function storedPodsCase(): Promise<ScaleResult & { restMiB: number; collectedMiB: number }> {
-  const plane = await startSubject(['plane', '--clock-scale', '1', '--pod-startup-ms', '0'], { label: 'reference control plane', nodeArgs: ['--expose-gc', ...nodeArgs('stored')] });
+  const plane = await startPlane(['--expose-gc', ...nodeArgs('stored')]);
   try {
     const r = await runScaleCase({ kc: kubeConfigFor(plane.url), pids: [plane.pid], waitServiceAccount: false, deadlineMs: 900_000 }, { policy: 'Parallel', replicas: storedPods }, 'bench-stored');
     await settle([plane.pid]);

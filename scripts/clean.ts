@@ -16,7 +16,6 @@ import { isLive, ledgerPath, readLedger, unclosed, writeLedger } from '../suppor
 import { describeRequestError } from '../support/targets/cluster.ts';
 import { loadKubeConfig } from '../support/targets/kubeconfig.ts';
 
-
 export interface CleanOptions {
   context?: string;
   kubeconfig?: string;

@@ -5,7 +5,7 @@
 import { CoreV1Api, type KubernetesListObject, type KubernetesObject } from '@kubernetes/client-node';
 import { ScaledClock } from '../reference/clock.ts';
 import { startApiServer } from '../reference/apiserver/index.ts';
-import { Informer } from '../reference/controllers/runtime.ts';
+import { Informer, type InformerHandle } from '../reference/controllers/runtime.ts';
 import { kubeConfigFor } from '../reference/index.ts';
 
 export async function startTestApiServer(scale = 50) {
@@ -42,7 +42,7 @@ export async function startTestCluster({ namespace, scale = 50 }: { namespace?: 
 
 /** Resolves with the first object for which `pred` holds, checked now and on every informer event. */
 export function until<T extends KubernetesObject>(
-  informer: Informer<T>,
+  informer: InformerHandle<T>,
   pred: (all: T[]) => T | boolean | undefined,
   what: string,
   timeoutMs = 4000,

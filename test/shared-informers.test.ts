@@ -4,9 +4,9 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { KubernetesObject, V1ConfigMap } from '@kubernetes/client-node';
-import { SharedInformers, type InformerHandle } from '../reference/controllers/runtime.ts';
-import { startTestCluster, type TestCluster } from './nodes-harness.ts';
+import type { V1ConfigMap } from '@kubernetes/client-node';
+import { SharedInformers } from '../reference/controllers/runtime.ts';
+import { startTestCluster, until, type TestCluster } from './nodes-harness.ts';
 
 const NS = 'shared';
 let env: TestCluster;
@@ -15,21 +15,6 @@ before(async () => {
   env = await startTestCluster({ namespace: NS });
 });
 after(() => env.stop());
-
-/** Resolves once `pred` holds, checked on each event the handle delivers. */
-function eventually<T extends KubernetesObject>(h: InformerHandle<T>, pred: () => boolean, what: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), 4000);
-    const check = () => {
-      if (pred()) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    h.on('add', check).on('update', check).on('delete', check);
-    check();
-  });
-}
 
 test('two components asking for one resource share one list-watch and one cache', async () => {
   const informers = new SharedInformers(env.kc, env.clock);
@@ -46,14 +31,14 @@ test('two components asking for one resource share one list-watch and one cache'
   assert.ok(seenByB.includes('before'), `B saw the existing object: ${seenByB}`);
   assert.equal(lists, 1, 'one list for both');
   await env.core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'after' } } });
-  await eventually(b, () => seenByB.includes('after'), 'B to see the new object');
+  await until(b, () => seenByB.includes('after'), 'B to see the new object');
   assert.equal(a.get('after', NS), b.get('after', NS), 'the same cached model');
   assert.equal(seenByB.filter((n) => n === 'before').length, 1, 'no object handed over twice');
 
   // A stops: B goes on; B stops too: the informer is gone, and a new handle lists afresh.
   await a.stop();
   await env.core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'later' } } });
-  await eventually(b, () => seenByB.includes('later'), 'B to see changes after A stopped');
+  await until(b, () => seenByB.includes('later'), 'B to see changes after A stopped');
   await b.stop();
   const c = informers.informer<V1ConfigMap>('/api/v1/configmaps', 'V1ConfigMap', list);
   await c.start();
@@ -73,7 +58,7 @@ test("a stopped handle's handlers hear nothing more", async () => {
   await gone.stop();
   const before = heard.length;
   await env.core.createNamespacedConfigMap({ namespace: NS, body: { metadata: { name: 'unheard' } } });
-  await eventually(keep, () => !!keep.get('unheard', NS), 'the remaining handle to see it');
+  await until(keep, () => !!keep.get('unheard', NS), 'the remaining handle to see it');
   assert.equal(heard.length, before);
   await keep.stop();
 });
@@ -90,7 +75,7 @@ test('metadata only: a whole informer already shared serves; otherwise objects a
   assert.ok(m.metadata?.uid);
   assert.equal(m.data, undefined, 'no data kept');
   await env.core.replaceNamespacedConfigMap({ namespace: NS, name: 'meta', body: { metadata: { name: 'meta' }, data: { big: 'y' } } });
-  await eventually(metaOnly, () => (metaOnly.get('meta', NS)?.metadata?.resourceVersion ?? '') !== m.metadata?.resourceVersion, 'the update');
+  await until(metaOnly, () => (metaOnly.get('meta', NS)?.metadata?.resourceVersion ?? '') !== m.metadata?.resourceVersion, 'the update');
   assert.equal((metaOnly.get('meta', NS) as V1ConfigMap).data, undefined, 'watch events are cut to metadata too');
   await metaOnly.stop();
 

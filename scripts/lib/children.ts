@@ -31,7 +31,7 @@ function onSignal(sig: NodeJS.Signals): void {
   stopping = true;
   const children = [...running].filter((c) => c.exitCode === null && c.signalCode === null);
   if (children.length) console.error(`${sig}: stopping ${children.length} child process(es)`);
-  const exited = children.map((c) => new Promise<void>((resolve) => (c.exitCode !== null || c.signalCode !== null ? resolve() : c.once('exit', () => resolve()))));
+  const exited = children.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
   for (const c of children) c.kill(sig);
   const killer = setTimeout(() => {
     for (const c of children) c.kill('SIGKILL');
