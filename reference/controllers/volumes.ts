@@ -44,20 +44,24 @@ export interface VolumeProvisionerOptions extends ComponentOptions {
   bindClaims: boolean;
   /** Create the default StorageClass `standard` if missing (default true). */
   ensureStorageClass?: boolean;
+  /** Its volumeBindingMode (default Immediate; kind's local-path class is WaitForFirstConsumer). */
+  volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer';
+  /** Where on a node the hostPath volumes live (default /var/lib/sim-volumes; real kubelets create them). */
+  hostPathBase?: string;
 }
 
-export function storageClassManifest(provisioner: string): V1StorageClass {
+export function storageClassManifest(provisioner: string, volumeBindingMode: 'Immediate' | 'WaitForFirstConsumer' = 'Immediate'): V1StorageClass {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
     metadata: { name: 'standard', annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
     provisioner,
     reclaimPolicy: 'Delete',
-    volumeBindingMode: 'Immediate',
+    volumeBindingMode,
   };
 }
 
-export function volumeFor(pvc: V1PersistentVolumeClaim, sc: V1StorageClass, provisioner: string): V1PersistentVolume {
+export function volumeFor(pvc: V1PersistentVolumeClaim, sc: V1StorageClass, provisioner: string, hostPathBase = '/var/lib/sim-volumes'): V1PersistentVolume {
   const name = `pvc-${pvc.metadata?.uid}`;
   const selectedNode = pvc.metadata?.annotations?.[SELECTED_NODE];
   const pv: V1PersistentVolume = {
@@ -71,7 +75,7 @@ export function volumeFor(pvc: V1PersistentVolumeClaim, sc: V1StorageClass, prov
       persistentVolumeReclaimPolicy: sc.reclaimPolicy ?? 'Delete',
       storageClassName: sc.metadata?.name,
       claimRef: { apiVersion: 'v1', kind: 'PersistentVolumeClaim', namespace: pvc.metadata?.namespace, name: pvc.metadata?.name, uid: pvc.metadata?.uid },
-      hostPath: { path: `/var/lib/sim-volumes/${name}`, type: 'DirectoryOrCreate' },
+      hostPath: { path: `${hostPathBase}/${name}`, type: 'DirectoryOrCreate' },
     },
   };
   if (sc.mountOptions) pv.spec!.mountOptions = sc.mountOptions;
@@ -93,7 +97,7 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
 
   if (opts.ensureStorageClass !== false) {
     try {
-      await storage.createStorageClass({ body: storageClassManifest(provisioner) });
+      await storage.createStorageClass({ body: storageClassManifest(provisioner, opts.volumeBindingMode) });
     } catch (err) {
       if (!isConflict(err)) throw err;
     }
@@ -163,7 +167,7 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
     let pv = volumes.get(`pvc-${pvc.metadata?.uid}`);
     if (!pv) {
       try {
-        pv = await core.createPersistentVolume({ body: volumeFor(pvc, sc, provisioner) });
+        pv = await core.createPersistentVolume({ body: volumeFor(pvc, sc, provisioner, opts.hostPathBase) });
         log(`provisioned ${pv.metadata?.name} for ${key}`);
       } catch (err) {
         if (!isConflict(err)) throw err;

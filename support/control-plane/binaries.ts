@@ -16,7 +16,7 @@ export const ETCD_VERSION = 'v3.7.0';
 /** CoreDNS release whose k8s.io/client-go (v0.37.1) matches the Kubernetes minor. */
 export const COREDNS_VERSION = 'v1.15.0';
 
-export const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'coredns'] as const;
+export const BINARIES = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'coredns', 'kubelet', 'kubectl'] as const;
 export type BinaryName = (typeof BINARIES)[number];
 
 /** Root of the project's cache: $STS_CACHE_DIR, else $XDG_CACHE_HOME/statefulset-conformance, else ~/.cache/… */

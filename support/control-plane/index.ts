@@ -94,14 +94,14 @@ export const STATEFULSET_CONTROLLER = 'statefulset-controller';
 
 const PORT_IN_USE = /address already in use|bind: address|EADDRINUSE/i;
 
+/** The binaries the control-plane target runs (startControlPlane with the scheduler and DNS). */
+export const TARGET_BINARIES: readonly BinaryName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'coredns'];
+
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<RunningControlPlane> {
   const log = opts.log ?? (() => {});
   const withDns = opts.withDns ?? true;
   const withScheduler = opts.withScheduler ?? true;
-  const needed: BinaryName[] = ['etcd', 'kube-apiserver', 'kube-controller-manager'];
-  if (withScheduler) needed.push('kube-scheduler');
-  if (withDns) needed.push('coredns');
-  assertBinaries(opts.binDir, needed);
+  assertBinaries(opts.binDir, TARGET_BINARIES.filter((b) => (b !== 'kube-scheduler' || withScheduler) && (b !== 'coredns' || withDns)));
   const deadline = opts.componentTimeoutMs ?? 60_000;
   const v = String(opts.verbosity ?? 1);
   const clusterDomain = opts.clusterDomain ?? 'cluster.local';
@@ -271,6 +271,11 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
         '--authorization-mode=Node,RBAC',
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         '--allow-privileged=true',
+        // Real kubelets (support/control-plane/real-nodes.ts) are reached by their InternalIP, with
+        // a client certificate, as in kubeadm clusters; simulated nodes serve no kubelet API.
+        `--kubelet-client-certificate=${pki.clients['apiserver-kubelet-client'].cert}`,
+        `--kubelet-client-key=${pki.clients['apiserver-kubelet-client'].key}`,
+        '--kubelet-preferred-address-types=InternalIP,Hostname',
         ...(tol !== undefined ? [`--default-not-ready-toleration-seconds=${tol}`, `--default-unreachable-toleration-seconds=${tol}`] : []),
         '--profiling=false',
         `--v=${v}`,

@@ -29,7 +29,7 @@ export interface Pki {
   clients: Record<ClientName, { cert: string; key: string }>;
 }
 
-export type ClientName = 'admin' | 'kube-controller-manager' | 'kube-scheduler' | 'front-proxy-client';
+export type ClientName = 'admin' | 'kube-controller-manager' | 'kube-scheduler' | 'front-proxy-client' | 'apiserver-kubelet-client';
 
 const SUBJECTS: Record<ClientName, string> = {
   admin: '/O=system:masters/CN=sts-admin',
@@ -39,6 +39,8 @@ const SUBJECTS: Record<ClientName, string> = {
   // --requestheader-client-ca-file set, KCM and the scheduler find the requestheader CA bundle
   // they look for in kube-system/extension-apiserver-authentication, as in kubeadm clusters.
   'front-proxy-client': '/CN=front-proxy-client',
+  // The apiserver's identity towards kubelets (exec, logs, port-forward), as kubeadm's.
+  'apiserver-kubelet-client': '/O=system:masters/CN=kube-apiserver-kubelet-client',
 };
 
 /** The apiserver's serving-certificate names: loopback plus the in-cluster `kubernetes` Service names. */
@@ -109,6 +111,16 @@ export async function generatePki(dir: string, days = 30): Promise<Pki> {
       (Object.keys(SUBJECTS) as ClientName[]).map((c) => [c, { cert: p(`${c}.crt`), key: p(`${c}.key`) }]),
     ) as Pki['clients'],
   };
+}
+
+/**
+ * A client certificate signed by the PKI's CA, e.g. a kubelet's `/O=system:nodes/CN=system:node:<name>`.
+ * Returns the certificate and key paths (in the PKI dir, named after `name`).
+ */
+export async function signClientCert(pki: Pki, name: string, subject: string, days = 30): Promise<{ cert: string; key: string }> {
+  if (!/^[a-z0-9][a-z0-9.-]*$/.test(name)) throw new Error(`invalid certificate file name "${name}"`);
+  await signedCert(pki.dir, name, subject, 'basicConstraints=critical,CA:FALSE\nkeyUsage=critical,digitalSignature,keyEncipherment\nextendedKeyUsage=clientAuth\n', days);
+  return { cert: join(pki.dir, `${name}.crt`), key: join(pki.dir, `${name}.key`) };
 }
 
 /** A kubeconfig with embedded CA and client cert/key (what @kubernetes/client-node and kubectl read). */

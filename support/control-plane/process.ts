@@ -19,10 +19,11 @@ export class ComponentProcess {
     readonly bin: string,
     readonly args: string[],
     readonly logPath: string,
+    opts: { pipeStdout?: boolean } = {},
   ) {
     const fd = openSync(logPath, 'a');
     try {
-      this.child = spawn(bin, args, { stdio: ['ignore', fd, fd], detached: false });
+      this.child = spawn(bin, args, { stdio: ['ignore', opts.pipeStdout ? 'pipe' : fd, fd], detached: false });
     } finally {
       closeSync(fd);
     }
