@@ -9,12 +9,12 @@
  * ledger and says which other contexts the ledger still records namespaces on.
  */
 import { pathToFileURL } from 'node:url';
-import { parseArgs } from 'node:util';
 import { ApiException, CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../support/labels.ts';
 import { isLive, ledgerPath, readLedger, unclosed, writeLedger } from '../support/interrupt.ts';
 import { describeRequestError } from '../support/targets/cluster.ts';
 import { loadKubeConfig } from '../support/targets/kubeconfig.ts';
+import { parseCli } from './lib/cli.ts';
 
 export interface CleanOptions {
   context?: string;
@@ -104,19 +104,16 @@ export async function clean(opts: CleanOptions = {}): Promise<CleanResult> {
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const { values } = parseArgs({
+  const { values } = parseCli({
+    name: 'clean',
+    usage: new URL(import.meta.url),
     options: {
       context: { type: 'string' },
       run: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  if (values.help) {
-    console.log('usage: npm run clean -- [--context <ctx>] [--run <id>] [--dry-run] [--all]');
-    process.exit(0);
-  }
   try {
     await clean({ context: values.context, runId: values.run, dryRun: values['dry-run'], all: values.all });
   } catch (err) {

@@ -7,8 +7,9 @@
  *   npm run control-plane:build -- --verbose    also stream go's output (go build -v)
  *   npm run control-plane:build -- --force      rebuild even if the cache is fresh
  *   npm run control-plane:build -- --check      exit 0 if the cache is fresh, 1 if not; build nothing
- *   npm run control-plane:build -- --regen [--k8s=v1.N.M]
+ *   npm run control-plane:build -- --regen [--k8s=v1.N.M] [--build]
  *                                               regenerate control-plane/go.mod from that release's go.mod
+ *                                               (and, with --build, build afterwards)
  *
  * Env: STS_CONTROL_PLANE_BIN_DIR (binaries folder), STS_CACHE_DIR / XDG_CACHE_HOME (cache root).
  */
@@ -29,16 +30,26 @@ import {
   controlPlaneBinDir,
 } from '../support/control-plane/binaries.ts';
 import { goSatisfies, parseGoVersion, parseKubernetesGoMod, wrapperGoMod } from '../support/control-plane/gomod.ts';
+import { parseCli } from './lib/cli.ts';
 
 const execFileP = promisify(execFile);
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const k8sDir = join(repo, 'control-plane');
 const corednsDir = join(k8sDir, 'coredns');
 
-const args = new Set(process.argv.slice(2));
-const argValue = (name: string): string | undefined =>
-  process.argv.slice(2).find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-const verbose = args.has('--verbose') || args.has('-v');
+const { values: args } = parseCli({
+  name: 'control-plane:build',
+  usage: new URL(import.meta.url),
+  options: {
+    verbose: { type: 'boolean', short: 'v', default: false },
+    force: { type: 'boolean', default: false },
+    check: { type: 'boolean', default: false },
+    regen: { type: 'boolean', default: false },
+    build: { type: 'boolean', default: false },
+    k8s: { type: 'string' },
+  },
+});
+const verbose = args.verbose;
 
 class UserError extends Error {}
 
@@ -48,7 +59,15 @@ const goEnv: NodeJS.ProcessEnv = {
   GOWORK: 'off',
   GOTOOLCHAIN: 'local',
   CGO_ENABLED: '0',
+  // The module proxy alone: a module it lacks must fail here, never fall through to a direct fetch.
+  GOPROXY: proxyOnly(process.env.GOPROXY),
 };
+
+/** GOPROXY without its `direct`/`off` fallbacks (default: the public proxy). */
+function proxyOnly(value: string | undefined): string {
+  const proxies = (value ?? '').split(/[,|]/).map((p) => p.trim()).filter((p) => p && p !== 'direct' && p !== 'off');
+  return proxies.length > 0 ? proxies.join(',') : 'https://proxy.golang.org';
+}
 
 interface Target {
   name: BinaryName;
@@ -69,6 +88,9 @@ const targets: Target[] = [
     versionArgs: ['--version'],
   },
   { name: 'kube-scheduler', pkg: 'k8s.io/kubernetes/cmd/kube-scheduler', dir: k8sDir, k8sVersionStamp: true, versionArgs: ['--version'] },
+  // The real-nodes option's kubelet, and kubectl of the same release (the kubectl differential).
+  { name: 'kubelet', pkg: 'k8s.io/kubernetes/cmd/kubelet', dir: k8sDir, k8sVersionStamp: true, versionArgs: ['--version'] },
+  { name: 'kubectl', pkg: 'k8s.io/kubernetes/cmd/kubectl', dir: k8sDir, k8sVersionStamp: true, versionArgs: ['version', '--client'] },
   // -o is required: the default name for a /v3 module path would be "server".
   { name: 'etcd', pkg: 'go.etcd.io/etcd/server/v3', dir: k8sDir, k8sVersionStamp: false, versionArgs: ['--version'] },
   { name: 'coredns', pkg: '.', dir: corednsDir, k8sVersionStamp: false, versionArgs: ['-version'] },
@@ -216,7 +238,7 @@ function checkPins(): void {
 }
 
 async function regen(): Promise<void> {
-  const version = argValue('k8s') ?? K8S_VERSION;
+  const version = args.k8s ?? K8S_VERSION;
   log(`fetching k8s.io/kubernetes@${version}'s go.mod through the module proxy`);
   const scratch = join(tmpdir(), `sts-cp-regen-${process.pid}`);
   mkdirSync(scratch, { recursive: true });
@@ -273,9 +295,9 @@ async function k8sCommit(): Promise<string> {
 }
 
 async function main(): Promise<void> {
-  if (args.has('--regen')) {
+  if (args.regen) {
     await regen();
-    if (!args.has('--build')) return;
+    if (!args.build) return;
   }
   checkPins();
   const goVer = await goVersion();
@@ -292,7 +314,7 @@ async function main(): Promise<void> {
   const stampText = `${JSON.stringify(stamp, null, 2)}\n`;
   const t0 = Date.now();
 
-  if (!args.has('--force')) {
+  if (!args.force) {
     const old = existsSync(stampPath) ? readFileSync(stampPath, 'utf8') : '';
     if (old === stampText) {
       const versions = await Promise.all(targets.map((t) => binaryRuns(binDir, t)));
@@ -303,11 +325,11 @@ async function main(): Promise<void> {
         return;
       }
       const broken = targets.filter((_, i) => versions[i] === null).map((t) => t.name);
-      log(`cache stamp matches but ${broken.join(', ')} do(es) not run with ${targets[0]?.versionArgs[0]}${args.has('--check') ? '' : ': rebuilding'}`);
-    } else if (old) log(`cache stamp differs from the current inputs (versions, go.mod, Go)${args.has('--check') ? '' : ': rebuilding'}`);
-    else log(`no cached binaries in ${binDir}${args.has('--check') ? '' : ': building (cold, empty Go caches: ~7-15 min on 2 cores; warm: ~15 s)'}`);
+      log(`cache stamp matches but ${broken.join(', ')} do(es) not run with ${targets[0]?.versionArgs[0]}${args.check ? '' : ': rebuilding'}`);
+    } else if (old) log(`cache stamp differs from the current inputs (versions, go.mod, Go)${args.check ? '' : ': rebuilding'}`);
+    else log(`no cached binaries in ${binDir}${args.check ? '' : ': building (cold, empty Go caches: ~7-15 min on 2 cores; warm: ~15 s)'}`);
   }
-  if (args.has('--check')) {
+  if (args.check) {
     process.exitCode = 1;
     return;
   }

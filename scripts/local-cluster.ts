@@ -1,5 +1,6 @@
 /**
- * `npm run local-cluster -- [--kubeconfig <file>] [--nodes <n>] [--context <name>]`
+ * `npm run local-cluster -- [--kubeconfig <file>] [--nodes <n>] [--real-nodes] [--volume-binding-mode Immediate|WaitForFirstConsumer]
+ *    [--context <name>] [--bin-dir <dir>] [--verbose] [--exit-with-stdin]`
  *
  * A stand-in for a user's cluster on a machine without Docker: the local upstream control
  * plane (etcd, kube-apiserver, kube-controller-manager, kube-scheduler, CoreDNS from
@@ -28,7 +29,6 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { KubeConfig } from '@kubernetes/client-node';
 import { realClock } from '../reference/clock.ts';
 import { startVolumeProvisioner } from '../reference/controllers/volumes.ts';
@@ -36,10 +36,13 @@ import { startNodeSimulator, type NodeSimulator } from '../reference/nodes/index
 import { controlPlaneBinDir } from '../support/control-plane/binaries.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane/index.ts';
 import { waitNodesSchedulable } from '../support/control-plane/nodes.ts';
+import { intOption, parseCli, usageError } from './lib/cli.ts';
 import { PLANE_NETNS_ENV, runInPlaneNetns } from '../support/control-plane/netns.ts';
 import { preflightRealNodes, startRealNodes } from '../support/control-plane/real-nodes.ts';
 
-const { values } = parseArgs({
+const { values } = parseCli({
+  name: 'local-cluster',
+  usage: new URL(import.meta.url),
   options: {
     kubeconfig: { type: 'string', default: '.cache/local-cluster/kubeconfig' },
     context: { type: 'string', default: 'local-cluster' },
@@ -50,20 +53,13 @@ const { values } = parseArgs({
     verbose: { type: 'boolean', short: 'v', default: false },
     // For scripts that start it: stop when stdin closes (the starter died, even by SIGKILL).
     'exit-with-stdin': { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (values.help) {
-  console.log(
-    'usage: npm run local-cluster -- [--kubeconfig <file>] [--nodes <n>] [--real-nodes] [--volume-binding-mode Immediate|WaitForFirstConsumer] [--context <name>] [--bin-dir <dir>] [--verbose] [--exit-with-stdin]',
-  );
-  process.exit(0);
-}
+const nodeCount = intOption('local-cluster', 'nodes', values.nodes, 1);
 const realNodes = values['real-nodes'];
 const bindingMode = values['volume-binding-mode'] ?? (realNodes ? 'WaitForFirstConsumer' : 'Immediate');
 if (bindingMode !== 'Immediate' && bindingMode !== 'WaitForFirstConsumer') {
-  console.error(`local-cluster: --volume-binding-mode must be Immediate or WaitForFirstConsumer, not "${bindingMode}"`);
-  process.exit(2);
+  usageError('local-cluster', `--volume-binding-mode must be Immediate or WaitForFirstConsumer, not "${bindingMode}"`);
 }
 const binDir = values['bin-dir'] ?? controlPlaneBinDir();
 
@@ -74,7 +70,7 @@ if (realNodes && !process.env[PLANE_NETNS_ENV]) {
     await preflightRealNodes(binDir);
     const id = randomBytes(4).toString('hex');
     const base = join(tmpdir(), `sts-real-${id}`);
-    process.exit(await runInPlaneNetns({ id, dirs: [base], nodes: Number(values.nodes), log: outerLog }));
+    process.exit(await runInPlaneNetns({ id, dirs: [base], nodes: nodeCount, log: outerLog }));
   } catch (err) {
     outerLog(`ERROR: ${(err as Error).message}`);
     process.exit(1);
@@ -164,7 +160,7 @@ try {
   if (base && realId) {
     const nodes = await startRealNodes({
       id: realId,
-      count: Number(values.nodes),
+      count: nodeCount,
       runDir: join(base, 'nodes'),
       binDir,
       pki: cp.pki,
@@ -180,7 +176,7 @@ try {
   } else {
     const sim: NodeSimulator = await startNodeSimulator(kc, {
       clock: realClock,
-      nodes: Number(values.nodes),
+      nodes: nodeCount,
       kubeletVersion: cp.serverVersion,
       log: quiet,
     });

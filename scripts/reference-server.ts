@@ -12,24 +12,23 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { startReferenceControlPlane } from '../reference/index.ts';
+import { parseCli, usageError } from './lib/cli.ts';
 
-const { values } = parseArgs({
+const { values } = parseCli({
+  name: 'serve',
+  usage: 'usage: npm run serve -- [--kubeconfig <file>] [--token <t>] [--clock-scale <n>] [--context <name>]',
   options: {
     kubeconfig: { type: 'string', default: '.cache/reference/kubeconfig' },
     token: { type: 'string' },
     'clock-scale': { type: 'string', default: '1' },
     context: { type: 'string', default: 'reference' },
-    help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (values.help) {
-  console.log('usage: npm run serve -- [--kubeconfig <file>] [--token <t>] [--clock-scale <n>] [--context <name>]');
-  process.exit(0);
-}
+const clockScale = Number(values['clock-scale']);
+if (!(clockScale > 0)) usageError('serve', `--clock-scale must be a number > 0, not "${values['clock-scale']}"`);
 
-const plane = await startReferenceControlPlane({ clockScale: Number(values['clock-scale']), token: values.token });
+const plane = await startReferenceControlPlane({ clockScale, token: values.token });
 const file = resolve(values.kubeconfig);
 const context = values.context;
 const kubeconfig = {
