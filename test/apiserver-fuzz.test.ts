@@ -3,7 +3,8 @@
  * kind (bad JSON, wrong types, huge names, invalid selectors, bad patches of each patch type,
  * unknown fields, bogus resourceVersions, odd paths, methods and content types).
  *
- * Properties, for every request: never a 5xx, never a crash (the server still answers), never
+ * Properties, for every request: never a 5xx (but the 500s kube-apiserver gives to some strategic
+ * merge patches), never a crash (the server still answers), never
  * an unexpected exception inside the server (those would be masked as 400s), an error answer
  * is a Status, and a rejected write changes nothing (the store's resourceVersion, which every
  * write advances, is unchanged, and the fixture objects read back byte-identical).
@@ -396,7 +397,11 @@ it(`survives ${RUNS} generated malformed requests (seed ${SEED})`, { timeout: 60
       const reply = await send(r.method, r.path, r.body, r.headers);
       statuses.set(reply.status, (statuses.get(reply.status) ?? 0) + 1);
       const what = `${r.method} ${r.path.slice(0, 300)} [${r.headers['Content-Type'] ?? ''}] ${String(r.body).slice(0, 300)} → ${reply.status} ${reply.text.slice(0, 300)}`;
-      assert.ok(reply.status >= 200 && reply.status < 500, what);
+      // kube-apiserver answers 500, with a reasonless Status, to strategic merge patches its
+      // strategicpatch package rejects with an error interpretStrategicMergePatchError does not
+      // convert (e.g. `unknown patch type`, a missing merge key): so does the reference.
+      const upstream500 = reply.status === 500 && r.headers['Content-Type'] === 'application/strategic-merge-patch+json' && /^\{"kind":"Status","apiVersion":"v1","metadata":\{\},"status":"Failure","message":"[^"]/.test(reply.text) && !reply.text.includes('"reason"');
+      assert.ok((reply.status >= 200 && reply.status < 500) || upstream500, what);
       assert.deepEqual(unexpected.filter((l) => !(process.env.FUZZ_IGNORE && new RegExp(process.env.FUZZ_IGNORE).test(l))), [], `unexpected server error for ${what}`);
       if (reply.status >= 400 && reply.text && !(r.method === 'HEAD')) {
         const parsed = (() => {

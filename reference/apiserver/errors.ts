@@ -102,7 +102,9 @@ export class ApiError extends Error {
 }
 
 export function failureStatus(code: number, reason: string, message: string, details?: V1Status['details']): V1Status {
-  const s: V1Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message, reason };
+  // StatusReasonUnknown is '' and, as every empty field of a Status, left out.
+  const s: V1Status = { kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message };
+  if (reason) s.reason = reason;
   if (details) s.details = details;
   s.code = code;
   return s;

@@ -1,11 +1,12 @@
 /**
  * The four PATCH content types. JSON Patch uses fast-json-patch; merge patch is RFC 7386;
- * strategic merge patch follows k8s.io/apimachinery/pkg/util/strategicpatch for the list
- * fields these kinds declare with a patchMergeKey (table below) and its directives.
+ * strategic merge patch is upstream's, ported in strategic-merge.ts. Server-side apply is
+ * approximated by a strategic merge of the applied configuration.
  */
 import jsonpatch from 'fast-json-patch';
 import { ApiError, badRequest } from './errors.ts';
 import { clone, isObject, yamlToJson, type JsonObject, type JsonValue } from './json.ts';
+import { patchSchemaOf, StrategicMergeError, strategicMergePatch } from './strategic-merge.ts';
 
 export const PATCH_TYPES = [
   'application/json-patch+json',
@@ -32,7 +33,11 @@ export function parsePatch(type: PatchType, raw: string): unknown {
   }
 }
 
-export function applyPatch(type: PatchType, original: JsonObject, patch: unknown): JsonObject {
+/**
+ * The object `patch` makes of `original` (neither is changed). `groupVersionKind` names the
+ * type whose patch metadata a strategic merge follows, e.g. 'apps/v1/StatefulSet'.
+ */
+export function applyPatch(type: PatchType, original: JsonObject, patch: unknown, groupVersionKind: string): JsonObject {
   switch (type) {
     case 'application/json-patch+json': {
       if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp');
@@ -51,9 +56,24 @@ export function applyPatch(type: PatchType, original: JsonObject, patch: unknown
       return mergePatch(original, patch) as JsonObject;
     case 'application/strategic-merge-patch+json':
     case 'application/apply-patch+yaml':
-      if (!isObject(patch)) throw badRequest('patch must be an object');
-      return strategicMerge(clone(original), patch, []) as JsonObject;
+      // json.Unmarshal into a map: `null` leaves it empty, any other non-object is an error.
+      if (patch !== null && !isObject(patch)) throw badRequest(`json: cannot unmarshal ${goJsonType(patch)} into Go value of type map[string]interface {}`);
+      try {
+        return strategicMergePatch(clone(original), clone(patch ?? {}), patchSchemaOf(groupVersionKind));
+      } catch (e) {
+        if (!(e instanceof StrategicMergeError)) throw e;
+        // interpretStrategicMergePatchError; anything else reaches the client as a 500.
+        if (e.code === 400) throw badRequest(e.message);
+        if (e.code === 422) throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request');
+        throw new ApiError(500, '', e.message);
+      }
   }
+}
+
+function goJsonType(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
+  return typeof v;
 }
 
 /** RFC 7386 JSON merge patch. */
@@ -63,116 +83,6 @@ export function mergePatch(target: JsonValue | undefined, patch: JsonValue): Jso
   for (const [k, v] of Object.entries(patch)) {
     if (v === null) delete out[k];
     else out[k] = mergePatch(out[k], v as JsonValue);
-  }
-  return out;
-}
-
-type ListStrategy = { mergeKey: string } | 'set';
-
-/** patchStrategy:"merge" list fields of the served kinds, keyed by field name (and parent for `ports`). */
-function listStrategy(path: string[], field: string): ListStrategy | undefined {
-  switch (field) {
-    case 'containers':
-    case 'initContainers':
-    case 'ephemeralContainers':
-    case 'volumes':
-    case 'env':
-    case 'imagePullSecrets':
-    case 'resourceClaims':
-    case 'schedulingGates':
-      return { mergeKey: 'name' };
-    case 'volumeMounts':
-      return { mergeKey: 'mountPath' };
-    case 'volumeDevices':
-      return { mergeKey: 'devicePath' };
-    case 'conditions':
-    case 'addresses':
-      return path.includes('status') ? { mergeKey: 'type' } : undefined;
-    case 'ownerReferences':
-      return { mergeKey: 'uid' };
-    case 'finalizers':
-      return 'set';
-    case 'hostAliases':
-    case 'podIPs':
-    case 'hostIPs':
-      return { mergeKey: 'ip' };
-    case 'topologySpreadConstraints':
-      return { mergeKey: 'topologyKey' };
-    case 'ports':
-      // Container ports merge on containerPort, service ports on port; endpointslice ports are atomic.
-      if (path.includes('containers') || path.includes('initContainers')) return { mergeKey: 'containerPort' };
-      if (path[0] === 'spec' && path.length === 1) return { mergeKey: 'port' };
-      return undefined;
-    default:
-      return undefined;
-  }
-}
-
-const DELETE_FROM_PRIMITIVE = '$deleteFromPrimitiveList/';
-const SET_ELEMENT_ORDER = '$setElementOrder/';
-
-function strategicMerge(original: JsonValue | undefined, patch: JsonValue, path: string[]): JsonValue | undefined {
-  if (!isObject(patch)) return clone(patch);
-  const directive = patch.$patch;
-  if (directive === 'replace') {
-    const { $patch: _, ...rest } = patch;
-    return clone(rest as JsonObject);
-  }
-  if (directive === 'delete') return undefined;
-  if (directive !== undefined) throw badRequest(`Unknown patch type: ${String(directive)}`);
-  const out: JsonObject = isObject(original) ? original : {};
-  const retain = patch.$retainKeys;
-  if (Array.isArray(retain)) {
-    for (const k of Object.keys(out)) if (!retain.includes(k) && !(k in patch)) delete out[k];
-  }
-  for (const [k, v] of Object.entries(patch)) {
-    if (k === '$retainKeys' || k.startsWith(SET_ELEMENT_ORDER)) continue;
-    if (k.startsWith(DELETE_FROM_PRIMITIVE)) {
-      const field = k.slice(DELETE_FROM_PRIMITIVE.length);
-      const remove = Array.isArray(v) ? v : [];
-      if (Array.isArray(out[field])) out[field] = (out[field] as JsonValue[]).filter((x) => !remove.includes(x));
-      continue;
-    }
-    if (v === null) {
-      delete out[k];
-    } else if (Array.isArray(v)) {
-      out[k] = mergeList(out[k], v, [...path, k], k);
-    } else if (isObject(v)) {
-      const merged = strategicMerge(out[k], v, [...path, k]);
-      if (merged === undefined) delete out[k];
-      else out[k] = merged;
-    } else {
-      out[k] = v;
-    }
-  }
-  return out;
-}
-
-function mergeList(original: JsonValue | undefined, patch: JsonValue[], path: string[], field: string): JsonValue[] {
-  const replace = patch.find((e) => isObject(e) && e.$patch === 'replace');
-  if (replace) return clone(patch.filter((e) => e !== replace));
-  const strategy = listStrategy(path.slice(0, -1), field);
-  const orig = Array.isArray(original) ? original : [];
-  if (strategy === undefined) return clone(patch);
-  if (strategy === 'set') {
-    const out = [...orig];
-    for (const v of patch) if (!out.some((x) => x === v)) out.push(v);
-    return out;
-  }
-  const key = strategy.mergeKey;
-  const out = [...orig];
-  for (const p of patch) {
-    if (!isObject(p)) {
-      out.push(p);
-      continue;
-    }
-    const idx = out.findIndex((o) => isObject(o) && o[key] === p[key]);
-    if (p.$patch === 'delete') {
-      if (idx >= 0) out.splice(idx, 1);
-      continue;
-    }
-    if (idx >= 0) out[idx] = strategicMerge(out[idx], p, path) ?? out[idx]!;
-    else out.push(strategicMerge({}, p, path)!);
   }
   return out;
 }

@@ -355,7 +355,7 @@ export class Registry implements AdmissionContext {
       throw notFound(kind, name);
     }
     if (type === 'application/apply-patch+yaml' && isObject(patch)) this.checkTypeMeta(kind, { ...patch });
-    const patched = applyPatch(type, current.obj, patch);
+    const patched = applyPatch(type, current.obj, patch, `${groupVersion(kind)}/${kind.kind}`);
     const m = meta(patched);
     if (m.name !== name) throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);
     // A resourceVersion the patch wrote is a precondition, as for an update.
@@ -388,7 +388,7 @@ export class Registry implements AdmissionContext {
 
   patchScale(kind: KindSpec, ns: string, name: string, type: PatchType, patch: unknown): JsonObject {
     const current = this.getScale(kind, ns, name);
-    const patched = applyPatch(type, current, patch);
+    const patched = applyPatch(type, current, patch, 'autoscaling/v1/Scale');
     return this.updateScale(kind, ns, name, patched);
   }
 
