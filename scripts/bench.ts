@@ -28,7 +28,6 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { kubeConfigFor } from '../reference/index.ts';
 import { assertBinaries, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
 import { startControlPlane, type RunningControlPlane } from '../support/control-plane/index.ts';
@@ -37,6 +36,8 @@ import { round, runScaleCase, type ScaleCase, type ScaleResult } from './bench/c
 import { waitNodesSchedulable } from '../support/control-plane/nodes.ts';
 import { busyShare, cpuTimes, machineLoad, memoryOf, settle, startSubject, type Subject } from './bench/proc.ts';
 import { summarise } from './bench/profile-summary.ts';
+import { intOption, parseCli } from './lib/cli.ts';
+import { planSelection } from './lib/plan.ts';
 import { runSuite, type SuiteRun } from './lib/suite-run.ts';
 import { DEFAULT_CLOCK_SCALE } from '../support/targets/index.ts';
 
@@ -45,7 +46,9 @@ export const DEFAULT_SUBSET = [
   'G-01', 'G-09', 'G-13', 'G-23', 'G-27', 'G-31', 'G-38', 'G-41', 'G-50', 'G-58', 'G-63',
 ].map((g) => `@guarantee:${g}`).join(' or ');
 
-const { values } = parseArgs({
+const { values } = parseCli({
+  name: 'bench',
+  usage: new URL(import.meta.url),
   options: {
     'skip-suites': { type: 'boolean', default: false },
     'skip-api': { type: 'boolean', default: false },
@@ -63,34 +66,42 @@ const { values } = parseArgs({
     'stored-pods': { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
     quick: { type: 'boolean', default: false },
-    help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (values.help) {
-  console.log(readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0]);
-  process.exit(0);
-}
 
 const quick = values.quick;
-const num = (v: string | undefined, dflt: number, quickValue: number): number => (v !== undefined ? Number(v) : quick ? quickValue : dflt);
+/** A numeric option (a usage error unless a whole number), else its default, or its --quick default. */
+const num = (option: keyof typeof values, dflt: number, quickValue: number): number => {
+  const v = values[option];
+  return typeof v === 'string' ? intOption('bench', option, v) : quick ? quickValue : dflt;
+};
 const apiOptions: ApiBenchOptions = {
-  pods: num(values.pods, 10_000, 2000),
-  sequential: num(values.sequential, 2000, 300),
-  concurrency: Number(values.concurrency),
-  watchRate: Number(values['watch-rate']),
-  watchSeconds: num(values['watch-seconds'], 5, 2),
+  pods: num('pods', 10_000, 2000),
+  sequential: num('sequential', 2000, 300),
+  concurrency: intOption('bench', 'concurrency', values.concurrency, 1),
+  watchRate: intOption('bench', 'watch-rate', values['watch-rate'], 1),
+  watchSeconds: num('watch-seconds', 5, 2),
   listRepeats: 5,
   clientNodeSequential: quick ? 100 : 300,
   clientNodeConcurrent: quick ? 300 : 1000,
 };
 const scaleCases: ScaleCase[] = [
-  { policy: 'OrderedReady', replicas: num(values['ordered-replicas'], 100, 20) },
-  { policy: 'Parallel', replicas: num(values['parallel-replicas'], 1000, 200) },
+  { policy: 'OrderedReady', replicas: num('ordered-replicas', 100, 20) },
+  { policy: 'Parallel', replicas: num('parallel-replicas', 1000, 200) },
 ];
 /** The memory goal's "with 10,000 pods stored", for the whole reference plane (reference only). */
-const storedPods = num(values['stored-pods'], 10_000, 2000);
+const storedPods = num('stored-pods', 10_000, 2000);
 const subsetOption = values['suite-subset'] ?? (quick ? 'areas' : 'all');
 const subset = subsetOption === 'areas' ? DEFAULT_SUBSET : subsetOption;
+if (!values['skip-suites'] && subset !== 'all') {
+  // A subset that matches nothing is a mistake: say so now, not after the other sections.
+  const selection = await planSelection('reference', [], subset);
+  if ('problem' in selection) {
+    console.error(`bench: --suite-subset: ${selection.problem}`);
+    process.exit(1);
+  }
+}
+if (values['reference-clock-scale'] !== undefined) intOption('bench', 'reference-clock-scale', values['reference-clock-scale'], 1);
 const profileDir = 'reports/bench/profiles';
 const log = (line: string): void => console.error(`bench: ${line}`);
 

@@ -1,5 +1,5 @@
 /**
- * `npm run conformance -- --target <reference|control-plane|cluster|kind> [paths…] [--tags expr]`
+ * `npm run conformance -- [--target <reference|control-plane|hybrid|cluster|kind>] [--tags <expr>] [--parallel <n>] [paths…]`
  *
  * Runs the suite through Cucumber's API on one target and writes the conformance report:
  * reports/<target>/ (Cucumber's HTML, JSON, JUnit and messages), reports/conformance-<target>.json,
@@ -9,42 +9,46 @@
  * `--disruptive` to run @disruptive scenarios, `--keep-cluster` to keep a kind cluster this run
  * created. SIGINT/SIGTERM stop after the running scenario, skip the rest, remove the namespaces,
  * still write the reports and exit 130/143 (support/interrupt.ts).
+ *
+ * Also: `--mutants <a,b>` (reference: switch on broken controller variants, see `npm run mutants`),
+ * `--report-name <name>` (write reports/conformance-<name>.json instead of the target's name).
+ * Paths may carry line numbers (features/identity.feature:6). No scenario matching the paths
+ * and tags is an error (exit 1), as is an unbuilt control plane; a bad option exits 2.
  */
 import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { ENV_WORKER_PIDS_DIR, exitCodeFor, installInterruptHandlers, interruptedBy, interruptSignal } from '../support/interrupt.ts';
 import { ResultCollector, loadCatalogue, renderHtml, renderMarkdown, type TargetRun } from '../support/report/conformance.ts';
 import { differential, renderDifferential } from '../support/report/differential.ts';
+import { intOption, parseCli, usageError } from './lib/cli.ts';
+import { planRun } from './lib/plan.ts';
+import { RUNNER_OPTIONS } from './lib/runner-options.ts';
 
 const TARGETS = { reference: 'reference', 'control-plane': 'control-plane', hybrid: 'hybrid', cluster: 'cluster', kind: 'kind' } as const;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    target: { type: 'string', default: 'reference' },
-    tags: { type: 'string' },
-    parallel: { type: 'string' },
-    context: { type: 'string' },
-    disruptive: { type: 'boolean', default: false },
-    'keep-cluster': { type: 'boolean', default: false },
-    mutants: { type: 'string' },
-    'report-name': { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
-  },
-});
-
-if (values.help) {
-  console.log(readFileSync(new URL(import.meta.url)).toString().split('*/')[0]);
-  process.exit(0);
-}
+const { values, positionals } = parseCli({ name: 'conformance', usage: new URL(import.meta.url), options: RUNNER_OPTIONS, allowPositionals: true });
 const profile = TARGETS[values.target as keyof typeof TARGETS];
-if (!profile) {
-  console.error(`unknown target "${values.target}"; choose one of ${Object.keys(TARGETS).join(', ')}`);
-  process.exit(2);
+if (!profile) usageError('conformance', `unknown target "${values.target}"; choose one of ${Object.keys(TARGETS).join(', ')}`);
+const parallel = values.parallel === undefined ? undefined : intOption('conformance', 'parallel', values.parallel);
+
+/** A problem found before Cucumber starts: one line, exit 1, no report written. */
+function fail(message: string): never {
+  console.error(`conformance: ${message}`);
+  process.exit(1);
+}
+
+// An unbuilt control plane is one line naming the build, not a hook error in every worker.
+if (profile === 'control-plane' || profile === 'hybrid') {
+  const { assertBinaries, controlPlaneBinDir } = await import('../support/control-plane/binaries.ts');
+  const { TARGET_BINARIES } = await import('../support/control-plane/index.ts');
+  try {
+    assertBinaries(controlPlaneBinDir(), TARGET_BINARIES);
+  } catch (err) {
+    fail((err as Error).message);
+  }
 }
 
 process.env.CONFORMANCE_RUN_ID ??= randomBytes(4).toString('hex');
@@ -61,10 +65,13 @@ const { runConfiguration } = await loadConfiguration({
   provided: {
     ...(positionals.length ? { paths: positionals } : {}),
     ...(values.tags ? { tags: values.tags } : {}),
-    ...(values.parallel ? { parallel: Number(values.parallel) } : {}),
+    ...(parallel !== undefined ? { parallel } : {}),
     worldParameters,
   },
 });
+// No scenario matched (a typo in a path or a tag), or a feature file does not parse: say so, run nothing.
+const plan = await planRun(runConfiguration);
+if ('problem' in plan) fail(plan.problem);
 
 // Signals: wind down gracefully (support/interrupt.ts); workers register for forwarding here.
 installInterruptHandlers();

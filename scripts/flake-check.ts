@@ -8,27 +8,32 @@
  * Exits 1 when any scenario failed at least once.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { assertBinaries, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
 import type { Outcome } from '../support/report/conformance.ts';
+import { intOption, parseCli } from './lib/cli.ts';
+import { planSelection } from './lib/plan.ts';
 import { runSuite } from './lib/suite-run.ts';
 
-const { values, positionals } = parseArgs({
+const { values, positionals } = parseCli({
+  name: 'flake-check',
+  usage: new URL(import.meta.url),
   allowPositionals: true,
   options: {
     runs: { type: 'string', default: '20' },
     'control-plane-runs': { type: 'string' },
     tags: { type: 'string' },
-    help: { type: 'boolean', short: 'h', default: false },
   },
 });
-if (values.help) {
-  console.log('usage: npm run flake-check -- [--runs N (20)] [--control-plane-runs N (3 if built)] [--tags expr] [paths…]');
-  process.exit(0);
+const referenceRuns = intOption('flake-check', 'runs', values.runs);
+// A selection that matches nothing is a mistake: say so once, not after a run of nothing.
+const selection = await planSelection('reference', positionals, values.tags);
+if ('problem' in selection) {
+  console.error(`flake-check: ${selection.problem}`);
+  process.exit(1);
 }
 
 let controlPlaneNote: string | undefined;
-let controlPlaneRuns = Number(values['control-plane-runs'] ?? 3);
+let controlPlaneRuns = values['control-plane-runs'] === undefined ? 3 : intOption('flake-check', 'control-plane-runs', values['control-plane-runs']);
 if (values['control-plane-runs'] === undefined) {
   try {
     assertBinaries(controlPlaneBinDir(), ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'coredns']);
@@ -38,7 +43,7 @@ if (values['control-plane-runs'] === undefined) {
   }
 }
 const plan: Array<{ target: string; runs: number }> = [
-  { target: 'reference', runs: Number(values.runs) },
+  { target: 'reference', runs: referenceRuns },
   { target: 'control-plane', runs: controlPlaneRuns },
 ].filter((p) => p.runs > 0);
 

@@ -32,7 +32,8 @@ export function parseCli<const O extends Options, const P extends boolean = fals
   try {
     parsed = parseArgs(config);
   } catch (err) {
-    const message = (err as Error).message.replace(/^Unknown/, 'unknown').replace(/^Unexpected/, 'unexpected').replace(/^Option/, 'option');
+    // Node's first sentence is the message ("Unknown option '--x'"); the rest is advice on `--`.
+    const message = (err as Error).message.split('. ')[0]!.replace(/^[A-Z]/, (c) => c.toLowerCase());
     usageError(spec.name, message);
   }
   if ((parsed.values as { help?: boolean }).help) {

@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { ResultCollector, type ScenarioResult } from '../../support/report/conformance.ts';
+import { planRun } from './plan.ts';
 
 export interface SuiteChildResult {
   target: string;
@@ -50,6 +51,11 @@ const { runConfiguration } = await loadConfiguration({
   },
 });
 runConfiguration.formats = { stdout: values.format!, files: {}, publish: false, options: {} };
+const plan = await planRun(runConfiguration);
+if ('problem' in plan) {
+  console.error(`suite run: ${plan.problem}`);
+  process.exit(1);
+}
 
 const collector = new ResultCollector();
 const { success } = await runCucumber(runConfiguration, undefined, (envelope) => collector.add(envelope));

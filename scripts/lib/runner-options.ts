@@ -1,0 +1,14 @@
+/**
+ * The conformance runner's options (scripts/conformance.ts). scripts/test-cluster-local.ts
+ * accepts the same (but --target) and passes them on, so it checks them against this list too.
+ */
+export const RUNNER_OPTIONS = {
+  target: { type: 'string', default: 'reference' },
+  tags: { type: 'string' },
+  parallel: { type: 'string' },
+  context: { type: 'string' },
+  disruptive: { type: 'boolean', default: false },
+  'keep-cluster': { type: 'boolean', default: false },
+  mutants: { type: 'string' },
+  'report-name': { type: 'string' },
+} as const;
