@@ -39,31 +39,30 @@ interface RawCase {
 /** patch_test.go's MergeItem and RetainKeysMergeItem, with their struct tags. */
 const MERGE_ITEM: PatchTable = {
   mergeItem: {
-    name: [''],
-    value: [''],
-    other: [''],
-    mergingList: ['[]mergeItem', 'merge', 'name'],
-    nonMergingList: ['[]mergeItem'],
-    mergingIntList: ['[]', 'merge'],
-    nonMergingIntList: ['[]'],
-    mergeItemPtr: ['*mergeItem', 'merge', 'name'],
-    simpleMap: ['map'],
-    replacingItem: ['runtime.RawExtension', 'replace'],
-    jsonItem: ['jsonItem'],
-    retainKeysMap: ['retainKeysMergeItem', 'retainKeys'],
-    retainKeysMergingList: ['[]mergeItem', 'merge,retainKeys', 'name'],
+    name: ['string', 'o'],
+    value: ['string', 'o'],
+    other: ['string', 'o'],
+    mergingList: ['[]mergeItem', 'o', 'merge', 'name'],
+    nonMergingList: ['[]mergeItem', 'o'],
+    mergingIntList: ['[]int', 'o', 'merge'],
+    nonMergingIntList: ['[]int', 'o'],
+    mergeItemPtr: ['mergeItem', 'op', 'merge', 'name'],
+    simpleMap: ['map:string', 'o'],
+    replacingItem: ['raw', 'o', 'replace'],
+    jsonItem: ['jsonItem', 'o'],
+    retainKeysMap: ['retainKeysMergeItem', 'o', 'retainKeys'],
+    retainKeysMergingList: ['[]mergeItem', 'o', 'merge,retainKeys', 'name'],
   },
   retainKeysMergeItem: {
-    name: [''],
-    value: [''],
-    other: [''],
-    simpleMap: ['map'],
-    mergingIntList: ['[]', 'merge'],
-    mergingList: ['[]mergeItem', 'merge', 'name'],
-    nonMergingList: ['[]mergeItem'],
+    name: ['string', 'o'],
+    value: ['string', 'o'],
+    other: ['string', 'o'],
+    simpleMap: ['map:string', 'o'],
+    mergingIntList: ['[]int', 'o', 'merge'],
+    mergingList: ['[]mergeItem', 'o', 'merge', 'name'],
+    nonMergingList: ['[]mergeItem', 'o'],
   },
-  'runtime.RawExtension': {},
-  jsonItem: { Raw: [''] },
+  jsonItem: { Raw: ['bytes', ''] },
 };
 const mergeItem: Schema = { table: MERGE_ITEM, type: 'mergeItem' };
 
@@ -92,14 +91,14 @@ function sortMergeLists(o: JsonObject, s: Schema): JsonObject {
     let nv = v;
     if (k === '$retainKeys' || k.startsWith('$deleteFromPrimitiveList')) nv = [...(v as JsonValue[])].sort((a, b) => (goString(a) <= goString(b) ? -1 : 1));
     else if (!k.startsWith('$setElementOrder') && k !== '$patch' && v !== null && typeof v === 'object') {
-      const field = s.table[s.type.replace(/^\*/, '')]?.[k];
+      const field = s.table[s.type]?.[k];
       if (!field) throw new Error(`unable to find api field ${k}`);
       const type = field[0];
       if (!Array.isArray(v)) nv = sortMergeLists(v, { table: s.table, type });
-      else if ((field[1] ?? '').split(',').includes('merge') && v.length > 0) {
-        const elem: Schema = { table: s.table, type: type.replace(/^\*/, '').replace(/^\[\]/, '') };
+      else if ((field[2] ?? '').split(',').includes('merge') && v.length > 0) {
+        const elem: Schema = { table: s.table, type: type.replace(/^\[\]/, '') };
         if (v.every((x) => x !== null && typeof x === 'object' && !Array.isArray(x))) {
-          const key = field[2] ?? '';
+          const key = field[3] ?? '';
           nv = v.map((x) => sortMergeLists(x as JsonObject, elem));
           nv.sort((a, b) => (goString((a as JsonObject)[key]) <= goString((b as JsonObject)[key]) ? -1 : 1));
         } else {

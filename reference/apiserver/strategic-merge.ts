@@ -2,7 +2,7 @@
  * Strategic merge patch as kube-apiserver applies it: a port of the server-side path of
  * k8s.io/apimachinery@v0.37.2 pkg/util/strategicpatch/patch.go (StrategicMergeMapPatch, i.e.
  * mergeMap with MergeParallelList and IgnoreUnmatchedNulls), function by function and with its
- * error messages, over the patch metadata of the served kinds (patch-meta.generated.ts).
+ * error messages, over the struct tags of the served kinds (api-types.generated.ts).
  *
  * Merged lists are ordered as upstream orders them: the patch's items first in patch (or
  * $setElementOrder) order, the server-only items interleaved by their order in the live list
@@ -16,7 +16,7 @@
  * never has one) is treated as absent, i.e. the patch's value replaces it.
  */
 import { isObject, type JsonObject, type JsonValue } from './json.ts';
-import { PATCH_ROOTS, PATCH_TYPES, type PatchField } from './patch-meta.generated.ts';
+import { API_ROOTS, API_TYPES, type GoField } from './api-types.generated.ts';
 
 const DIRECTIVE = '$patch';
 const DELETE = 'delete';
@@ -84,16 +84,15 @@ function kindOf(v: JsonValue | undefined): string {
 
 // ---- the schema: PatchMetaFromStruct over the generated table --------------------------------
 
-/** A table of struct types: per JSON field, [type, patchStrategy, patchMergeKey] (see patch-meta.generated.ts). */
-export type PatchTable = Record<string, Record<string, PatchField>>;
+/** A table of Go structs (see api-types.generated.ts): per JSON field, [type, flags, patchStrategy, patchMergeKey]. */
+export type PatchTable = Record<string, Record<string, GoField>>;
 
-/**
- * PatchMetaFromStruct: a type of `table` — a struct's name, 'map', '' (a primitive, or a struct
- * JSON shows as one), '[]' + the element's type, or '*' + the type pointed to.
- */
+/** PatchMetaFromStruct: a type of `table`, in its notation ('[]' + element, 'map:' + value, a struct's name, a scalar). */
 export interface Schema {
   table: PatchTable;
   type: string;
+  /** The field holding this type is a pointer (matters to LookupPatchMetadataForSlice). */
+  pointer?: boolean;
 }
 
 interface PatchMeta {
@@ -101,45 +100,46 @@ interface PatchMeta {
   mergeKey: string;
 }
 
+const SCALAR_KINDS: Record<string, string> = { string: 'string', bytes: 'slice', int: 'int64', float: 'float64', bool: 'bool' };
+
 /** The Go kind of a schema type, as reflect prints it in upstream's messages. */
 function schemaKind(s: Schema): string {
-  if (s.type.startsWith('*')) return 'ptr';
   if (s.type.startsWith('[]')) return 'slice';
-  if (s.type === 'map') return 'map';
-  if (s.type === '') return 'string';
-  return 'struct';
+  if (s.type.startsWith('map:')) return 'map';
+  return SCALAR_KINDS[s.type] ?? 'struct';
 }
+
+/** The Go names of the types with a JSON form of their own. */
+const GO_NAMES: Record<string, string> = { raw: 'RawExtension', time: 'Time', intstr: 'IntOrString', quantity: 'Quantity', fieldsv1: 'FieldsV1' };
 
 /** Thrown by lookups for a field the struct does not have; mergeMap treats it as absent from the live object. */
 class FieldNotFound extends StrategicMergeError {}
 
 /** forkedjson.LookupPatchMetadataForStruct: the field's type and its patchStrategy / patchMergeKey tags. */
 function lookupStruct(s: Schema, key: string): [Schema, PatchMeta] {
-  if (s.type.startsWith('*')) s = { table: s.table, type: s.type.slice(1) };
   if (schemaKind(s) !== 'struct') throw fail(`merging an object in json but data type is not struct, instead is: ${schemaKind(s)}`);
   const field = s.table[s.type]?.[key];
-  if (!field) throw new FieldNotFound(`unable to find api field in struct ${s.type.slice(s.type.lastIndexOf('.') + 1)} for the json field "${key}"`, 500);
-  return [{ table: s.table, type: field[0] }, { strategies: (field[1] ?? '').split(','), mergeKey: field[2] ?? '' }];
+  if (!field) throw new FieldNotFound(`unable to find api field in struct ${GO_NAMES[s.type] ?? s.type.slice(s.type.lastIndexOf('.') + 1)} for the json field "${key}"`, 500);
+  return [{ table: s.table, type: field[0], pointer: field[1].includes('p') }, { strategies: (field[2] ?? '').split(','), mergeKey: field[3] ?? '' }];
 }
 
-/** PatchMetaFromStruct.LookupPatchMetadataForSlice: the element type of a list field. */
+/** PatchMetaFromStruct.LookupPatchMetadataForSlice: the element type of a list field (or of a pointer's target). */
 function lookupSlice(s: Schema, key: string): [Schema, PatchMeta] {
   const [field, meta] = lookupStruct(s, key);
   let elem: string;
   if (field.type.startsWith('[]')) {
     elem = field.type.slice(2);
-    if (elem.startsWith('[]')) throw fail('unexpected slice of slice');
-  } else if (field.type.startsWith('*')) {
-    // A pointer: to a list, its element; to anything else, that type.
-    elem = field.type.slice(1).replace(/^\[\]/, '');
+    if (elem.startsWith('[]') && !field.pointer) throw fail('unexpected slice of slice');
+  } else if (field.pointer) {
+    elem = field.type;
   } else {
     throw fail(`expected slice or array type, but got: ${schemaKind(s)}`);
   }
   return [{ table: s.table, type: elem }, meta];
 }
 
-/** The fields of a struct type (none for RawExtension and FieldsV1, which JSON shows as free-form objects). */
-function fieldsOf(s: Schema): Record<string, PatchField> {
+/** The fields of a struct type (none for RawExtension and the other types with a JSON form of their own). */
+function fieldsOf(s: Schema): Record<string, GoField> {
   return s.table[s.type] ?? {};
 }
 
@@ -161,9 +161,9 @@ function patchStrategyOf(strategies: string[]): string {
 
 /** The schema type of a served kind ('apps/v1/StatefulSet', 'v1/Pod', 'autoscaling/v1/Scale'). */
 export function patchSchemaOf(groupVersionKind: string): Schema {
-  const type = PATCH_ROOTS[groupVersionKind];
+  const type = API_ROOTS[groupVersionKind];
   if (!type) throw new Error(`no strategic-merge-patch schema for ${groupVersionKind}`);
-  return { table: PATCH_TYPES, type };
+  return { table: API_TYPES, type };
 }
 
 // ---- StrategicMergeMapPatch ------------------------------------------------------------------
