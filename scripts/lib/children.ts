@@ -8,8 +8,10 @@
 import type { ChildProcess } from 'node:child_process';
 
 const running = new Set<ChildProcess>();
+const cleanups: (() => void)[] = [];
 let installed = false;
-let stopping = false;
+/** The signal the tool is winding down on, once one came. */
+let stoppingOn: NodeJS.Signals | undefined;
 
 /** How long children get to wind down before they are killed. */
 const WIND_DOWN_MS = 60_000;
@@ -18,17 +20,45 @@ const WIND_DOWN_MS = 60_000;
 export function track(child: ChildProcess): ChildProcess {
   running.add(child);
   child.once('exit', () => running.delete(child));
-  if (!installed) {
-    installed = true;
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  }
+  install();
   return child;
 }
 
+/**
+ * Runs fn (synchronous: scratch files to remove) when the tool ends: at its exit, or on
+ * SIGINT/SIGTERM once its children have wound down, before it dies of the signal.
+ */
+export function onCleanup(fn: () => void): void {
+  cleanups.push(fn);
+  install();
+}
+
+function install(): void {
+  if (installed) return;
+  installed = true;
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  process.on('exit', runCleanups);
+}
+
+function runCleanups(): void {
+  for (const fn of cleanups.splice(0)) {
+    try {
+      fn();
+    } catch (err) {
+      console.error(`cleanup failed: ${(err as Error).message}`);
+    }
+  }
+}
+
+/** The signal the tool is winding down on: its children were signalled and it will die of it. */
+export function interruptedBy(): NodeJS.Signals | undefined {
+  return stoppingOn;
+}
+
 function onSignal(sig: NodeJS.Signals): void {
-  if (stopping) return;
-  stopping = true;
+  if (stoppingOn) return;
+  stoppingOn = sig;
   const children = [...running].filter((c) => c.exitCode === null && c.signalCode === null);
   if (children.length) console.error(`${sig}: stopping ${children.length} child process(es)`);
   const exited = children.map((c) => new Promise<void>((resolve) => c.once('exit', () => resolve())));
@@ -38,6 +68,7 @@ function onSignal(sig: NodeJS.Signals): void {
   }, WIND_DOWN_MS);
   void Promise.all(exited).then(() => {
     clearTimeout(killer);
+    runCleanups();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     // Other handlers (a control plane started in this process) still run theirs and re-raise;

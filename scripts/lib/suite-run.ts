@@ -25,6 +25,8 @@ export interface SuiteRunOptions {
   env?: Record<string, string>;
   /** Stop at the first failed scenario (the rest are reported skipped). */
   failFast?: boolean;
+  /** The tree to run: a copy of the repository (default: the current directory). */
+  cwd?: string;
 }
 
 export interface SuiteRun extends SuiteChildResult {
@@ -44,7 +46,7 @@ export async function runSuite(o: SuiteRunOptions): Promise<SuiteRun> {
   const t0 = performance.now();
   try {
     const exitCode = await new Promise<number | null>((resolve, reject) => {
-      const child = track(spawn(process.execPath, args, { stdio: ['ignore', o.stdio ?? 'inherit', o.stdio ?? 'inherit'], env: { ...process.env, ...o.env } }));
+      const child = track(spawn(process.execPath, args, { cwd: o.cwd, stdio: ['ignore', o.stdio ?? 'inherit', o.stdio ?? 'inherit'], env: { ...process.env, ...o.env } }));
       child.on('error', reject);
       child.on('exit', (code) => resolve(code));
     });
