@@ -18,7 +18,6 @@ import { startPvProtectionController } from './controllers/pv-protection.ts';
 import { startNodeLifecycleController } from './controllers/node-lifecycle.ts';
 import { startStatefulSetController } from './controllers/statefulset/index.ts';
 import { SharedInformers } from './controllers/runtime.ts';
-import type { MutantName } from './controllers/statefulset/mutants.ts';
 import { startDnsServer } from './dns/index.ts';
 import { startNodeSimulator, type NodeSimulator } from './nodes/index.ts';
 
@@ -28,8 +27,6 @@ export interface ReferenceOptions {
   nodes?: number;
   /** Simulated time a pod takes from binding to Running (the node simulator's default when unset). */
   podStartupDelayMs?: number;
-  /** Deliberately broken StatefulSet controller behaviours (see `npm run mutants`). */
-  mutants?: MutantName[];
   /** Run the reference StatefulSet controller (false when another controller manages sets). */
   statefulSetController?: boolean;
   token?: string;
@@ -113,7 +110,7 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
       startNodeLifecycleController(kc, { clock, informers, log: logger('node-lifecycle-controller') }),
       ...(opts.statefulSetController === false
         ? []
-        : [startStatefulSetController(kc, { clock, informers, mutants: opts.mutants, log: logger('statefulset-controller') })]),
+        : [startStatefulSetController(kc, { clock, informers, log: logger('statefulset-controller') })]),
     ]);
     started.forEach((c) => stops.push(() => c.stop()));
     // After the others: it then shares their informers instead of watching pods etc. again.

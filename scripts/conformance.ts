@@ -10,8 +10,7 @@
  * created. SIGINT/SIGTERM stop after the running scenario, skip the rest, remove the namespaces,
  * still write the reports and exit 130/143 (support/interrupt.ts).
  *
- * Also: `--mutants <a,b>` (reference: switch on broken controller variants, see `npm run mutants`),
- * `--report-name <name>` (write reports/conformance-<name>.json instead of the target's name).
+ * Also: `--report-name <name>` (write reports/conformance-<name>.json instead of the target's name).
  * Paths may carry line numbers (features/identity.feature:6). No scenario matching the paths
  * and tags is an error (exit 1), as is an unbuilt control plane; a bad option exits 2.
  */
@@ -58,7 +57,6 @@ const worldParameters = {
   ...(values.context ? { context: values.context } : {}),
   ...(values.disruptive ? { disruptive: true } : {}),
   ...(values['keep-cluster'] ? { keepCluster: true } : {}),
-  ...(values.mutants ? { mutants: values.mutants.split(',') } : {}),
 };
 const { runConfiguration } = await loadConfiguration({
   profiles: [profile],

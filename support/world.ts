@@ -29,8 +29,6 @@ export interface ConformanceParameters {
   target: 'reference' | 'control-plane' | 'cluster' | 'kind';
   /** Reference target: simulated seconds per real second. */
   clockScale?: number;
-  /** Reference target: broken StatefulSet controller behaviours to switch on. */
-  mutants?: string[];
   /** Control-plane target: run the reference StatefulSet controller against the real API server. */
   hybrid?: boolean;
   /** Cluster target: kubeconfig context (defaults to the current context). */

@@ -7,7 +7,6 @@ import assert from 'node:assert/strict';
 import { ApiException, type V1ControllerRevision, type V1Pod, type V1StatefulSet, type V1StatefulSetStatus } from '@kubernetes/client-node';
 import type { Clock, Timer } from '../reference/clock.ts';
 import { StatefulSetControl, slowStartBatch } from '../reference/controllers/statefulset/set-control.ts';
-import { Mutants, type MutantName } from '../reference/controllers/statefulset/mutants.ts';
 import { getPodRevision } from '../reference/controllers/statefulset/pod-identity.ts';
 import type { StatefulPodControl } from '../reference/controllers/statefulset/pod-control.ts';
 import type { ControllerHistory } from '../reference/controllers/statefulset/history.ts';
@@ -36,7 +35,7 @@ class FakeCluster {
   private uid = 0;
   readonly control: StatefulSetControl;
 
-  constructor(public set: V1StatefulSet, mutants: MutantName[] = []) {
+  constructor(public set: V1StatefulSet) {
     const podControl = {
       createStatefulPod: async (_s: V1StatefulSet, pod: V1Pod) => {
         if (this.pods.has(pod.metadata!.name!)) throw new ApiException(409, 'exists', JSON.stringify({ reason: 'AlreadyExists' }), {});
@@ -51,10 +50,6 @@ class FakeCluster {
         if (this.deleteError) throw this.deleteError;
         const stored = this.pods.get(pod.metadata!.name!);
         if (stored) stored.metadata!.deletionTimestamp = this.clock.now();
-      },
-      forceDeletePod: async (pod: V1Pod) => {
-        this.pods.delete(pod.metadata!.name!);
-        this.actions.push(`force-delete ${pod.metadata!.name}`);
       },
       updateStatefulPod: async () => undefined,
       claimsMatchRetentionPolicy: async () => true,
@@ -91,7 +86,7 @@ class FakeCluster {
         this.set = { ...this.set, status: structuredClone(status) };
       },
     } as unknown as StatusUpdater;
-    this.control = new StatefulSetControl({ podControl, history, statusUpdater, clock: this.clock, m: new Mutants(mutants), log: () => undefined });
+    this.control = new StatefulSetControl({ podControl, history, statusUpdater, clock: this.clock, log: () => undefined });
   }
 
   lastError?: unknown;
@@ -162,11 +157,6 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     assert.equal(c.set.status?.observedGeneration, 1);
   });
 
-  it('mutant burst-ordered-ready creates several pods at once', async () => {
-    const c = new FakeCluster(makeSet(), ['burst-ordered-ready']);
-    assert.deepEqual(await c.sync(), ['create-revision 1', 'create web-0', 'create web-1', 'create web-2']);
-  });
-
   it('minReadySeconds gates the next creation', async () => {
     const c = new FakeCluster(makeSet({ minReadySeconds: 30 }));
     await c.sync();
@@ -211,18 +201,6 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     assert.deepEqual(await c.sync(), []);
   });
 
-  it('mutants: scale-down-lowest-first, no-wait-for-termination', async () => {
-    const low = new FakeCluster(makeSet(), ['scale-down-lowest-first']);
-    await low.settle();
-    low.update({ replicas: 1 });
-    assert.deepEqual(await low.sync(), ['delete web-1']);
-    const eager = new FakeCluster(makeSet(), ['no-wait-for-termination']);
-    await eager.settle();
-    eager.update({ replicas: 1 });
-    await eager.sync();
-    assert.deepEqual(await eager.sync(), ['delete web-1']);
-  });
-
   it('Failed pods are deleted, and recreated only once the old object is gone', async () => {
     const c = new FakeCluster(makeSet());
     await c.settle();
@@ -233,17 +211,12 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     assert.deepEqual(await c.sync(), ['create web-1']);
   });
 
-  it('a Terminating pod is never replaced while its object exists (mutant force-delete-terminating does)', async () => {
+  it('a Terminating pod is never replaced while its object exists', async () => {
     const c = new FakeCluster(makeSet());
     await c.settle();
     c.pods.get('web-0')!.metadata!.deletionTimestamp = c.clock.now();
     c.clock.advance(60);
     assert.deepEqual(await c.sync(), []);
-    const m = new FakeCluster(makeSet(), ['force-delete-terminating']);
-    await m.settle();
-    m.pods.get('web-0')!.metadata!.deletionTimestamp = m.clock.now();
-    m.clock.advance(60);
-    assert.deepEqual(await m.sync(), ['force-delete web-0']);
   });
 
   it('rolling update replaces from the highest ordinal, one at a time, then completes', async () => {
@@ -315,11 +288,6 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     unready(c, 'web-0');
     c.image('img:2');
     assert.deepEqual(await c.sync(), ['create-revision 2', 'delete web-0', 'delete web-3']);
-    const low = new FakeCluster(parallel(4, 2), ['rolling-update-lowest-first']);
-    await low.settle();
-    unready(low, 'web-3');
-    low.image('img:2');
-    assert.deepEqual(await low.sync(), ['create-revision 2', 'delete web-3', 'delete web-0'], 'mutant: lowest first');
   });
 
   it('Parallel (1.37): with minReadySeconds no pod is available, so every old pod is replaced at once', async () => {
@@ -356,11 +324,6 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     unready(c, 'web-0');
     c.image('img:2');
     assert.deepEqual(await c.sync(), ['create-revision 2'], 'unavailable (1) >= maxUnavailable (1): nothing');
-    const p = new FakeCluster(makeSet({ podManagementPolicy: 'Parallel' }), ['parallel-one-at-a-time']);
-    await p.settle();
-    unready(p, 'web-0');
-    p.image('img:2');
-    assert.deepEqual(await p.sync(), ['create-revision 2'], 'mutant parallel-one-at-a-time updates like OrderedReady');
   });
 
   it('a failed deletion ends the rolling update with the error; NotFound is handled by DeleteStatefulPod', async () => {
@@ -440,7 +403,7 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     assert.deepEqual((await c.sync()).slice(0, 1), ['create-revision 2'], 'a real template change still makes a revision');
   });
 
-  it('rollback reuses the earlier revision and bumps its number (mutant creates a new one)', async () => {
+  it('rollback reuses the earlier revision and bumps its number', async () => {
     const c = new FakeCluster(makeSet());
     await c.settle();
     const first = c.set.status!.currentRevision!;
@@ -451,16 +414,6 @@ describe('StatefulSet reconcile pass (stateful_set_control.go)', () => {
     assert.deepEqual(acted.slice(0, 1), ['bump-revision 3']);
     assert.equal(c.set.status?.updateRevision, first);
     assert.equal(c.revisions.length, 2);
-
-    const m = new FakeCluster(makeSet(), ['rollback-creates-new-revision']);
-    await m.settle();
-    const firstM = m.set.status!.currentRevision!;
-    m.image('img:2');
-    await m.settle();
-    m.image('img:1');
-    await m.sync();
-    assert.notEqual(m.set.status?.updateRevision, firstM);
-    assert.equal(m.revisions.length, 3);
   });
 
   it('revisionHistoryLimit truncates non-live revisions, oldest first', async () => {

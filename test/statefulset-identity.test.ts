@@ -13,7 +13,6 @@ import {
   StatefulSetPodNameLabel,
   StatefulSetRevisionLabel,
 } from '../reference/controllers/statefulset/pod-identity.ts';
-import { Mutants } from '../reference/controllers/statefulset/mutants.ts';
 import { makeSet } from './statefulset-fixtures.ts';
 
 describe('StatefulSet pod identity (stateful_set_utils.go)', () => {
@@ -32,7 +31,6 @@ describe('StatefulSet pod identity (stateful_set_utils.go)', () => {
       volumeClaimTemplates: [{ metadata: { name: 'data', labels: { app: 'other', tier: 'db' } }, spec: { accessModes: ['ReadWriteOnce'] } }],
     });
     assert.equal(getPersistentVolumeClaimName(set, set.spec!.volumeClaimTemplates![0], 2), 'data-web-2');
-    assert.equal(getPersistentVolumeClaimName(set, set.spec!.volumeClaimTemplates![0], 2, new Mutants(['wrong-pvc-name'])), 'web-data-2');
     const pod = newStatefulSetPod(set, 2);
     const claim = getPersistentVolumeClaims(set, pod).get('data')!;
     assert.equal(claim.metadata?.name, 'data-web-2');
@@ -75,13 +73,6 @@ describe('StatefulSet pod identity (stateful_set_utils.go)', () => {
     assert.ok(identityMatches(set, pod2), 'pod-index label is not checked');
   });
 
-  it('mutants hostname-not-set / pod-index-label-missing', () => {
-    const set = makeSet();
-    const pod = newStatefulSetPod(set, 0, new Mutants(['hostname-not-set', 'pod-index-label-missing']));
-    assert.equal(pod.spec?.hostname, undefined);
-    assert.equal(pod.metadata?.labels?.[PodIndexLabel], undefined);
-  });
-
   describe('newVersionedStatefulSetPod revision choice', () => {
     const rev = (set: ReturnType<typeof makeSet>, ord: number) =>
       newVersionedStatefulSetPod(set, set, 'cur', 'upd', ord).metadata?.labels?.[StatefulSetRevisionLabel];
@@ -104,11 +95,6 @@ describe('StatefulSet pod identity (stateful_set_utils.go)', () => {
       const set = makeSet({ updateStrategy: { type: 'OnDelete' } });
       set.status = { replicas: 3, currentReplicas: 3 };
       assert.equal(rev(set, 0), 'upd');
-    });
-
-    it('partition-ignored mutant', () => {
-      const set = makeSet({ updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 2 } } });
-      assert.equal(newVersionedStatefulSetPod(set, set, 'cur', 'upd', 0, new Mutants(['partition-ignored'])).metadata?.labels?.[StatefulSetRevisionLabel], 'upd');
     });
   });
 });

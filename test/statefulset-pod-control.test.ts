@@ -8,7 +8,6 @@ import { ApiException, type CoreV1Api, type V1PersistentVolumeClaim, type V1Pod 
 import type { Informer } from '../reference/controllers/runtime.ts';
 import { ConsistencyStore, ConsistencyError } from '../reference/controllers/statefulset/consistency.ts';
 import type { EventRecorder } from '../reference/controllers/statefulset/events.ts';
-import { Mutants } from '../reference/controllers/statefulset/mutants.ts';
 import { StatefulPodControl } from '../reference/controllers/statefulset/pod-control.ts';
 import { newStatefulSetPod } from '../reference/controllers/statefulset/pod-identity.ts';
 import { makeSet } from './statefulset-fixtures.ts';
@@ -24,7 +23,6 @@ function control(core: Partial<CoreV1Api>, consistency?: ConsistencyStore) {
     empty as unknown as Informer<V1Pod>,
     empty as unknown as Informer<V1PersistentVolumeClaim>,
     recorder,
-    new Mutants(),
     consistency,
   );
   return { pc, events };

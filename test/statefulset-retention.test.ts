@@ -9,7 +9,6 @@ import {
   podKind,
 } from '../reference/controllers/statefulset/retention.ts';
 import { newStatefulSetPod } from '../reference/controllers/statefulset/pod-identity.ts';
-import { Mutants } from '../reference/controllers/statefulset/mutants.ts';
 import { makeSet } from './statefulset-fixtures.ts';
 
 function setWith(whenDeleted: 'Retain' | 'Delete', whenScaled: 'Retain' | 'Delete', replicas = 2): V1StatefulSet {
@@ -39,7 +38,6 @@ describe('StatefulSet PVC retention ownerRefs (isClaimOwnerUpToDate, updateClaim
     assert.ok(isClaimOwnerUpToDate(claim([setRef]), set, podOf(set, 1)));
     // A plain (non-controller) ref is upgraded.
     assert.ok(!isClaimOwnerUpToDate(claim([{ ...setRef, controller: false }]), set, podOf(set, 1)));
-    assert.ok(isClaimOwnerUpToDate(claim(), set, podOf(set, 1), new Mutants(['retention-policy-ignored'])));
   });
 
   it('whenScaled=Delete: pod ref only once the pod is condemned, removed if scaled back up', () => {

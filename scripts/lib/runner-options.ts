@@ -9,6 +9,5 @@ export const RUNNER_OPTIONS = {
   context: { type: 'string' },
   disruptive: { type: 'boolean', default: false },
   'keep-cluster': { type: 'boolean', default: false },
-  mutants: { type: 'string' },
   'report-name': { type: 'string' },
 } as const;

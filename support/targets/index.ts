@@ -5,7 +5,6 @@
 import type { ConformanceParameters } from '../world.ts';
 import { RUN_ID_LABEL } from '../labels.ts';
 import type { Target } from './target.ts';
-import type { MutantName } from '../../reference/controllers/statefulset/mutants.ts';
 
 /**
  * Default speed of the reference clock: 30 simulated seconds per real second. Faster would shave
@@ -18,11 +17,7 @@ export async function createTarget(params: ConformanceParameters): Promise<Targe
   switch (params.target) {
     case 'reference': {
       const { ReferenceTarget } = await import('./reference.ts');
-      const mutants = process.env.REFERENCE_MUTANTS?.split(',').filter(Boolean) ?? params.mutants ?? [];
-      return new ReferenceTarget({
-        clockScale: Number(process.env.REFERENCE_CLOCK_SCALE ?? params.clockScale ?? DEFAULT_CLOCK_SCALE),
-        mutants: mutants as MutantName[],
-      });
+      return new ReferenceTarget({ clockScale: Number(process.env.REFERENCE_CLOCK_SCALE ?? params.clockScale ?? DEFAULT_CLOCK_SCALE) });
     }
     case 'control-plane': {
       const { ControlPlaneTarget } = await import('./control-plane.ts');

@@ -5,13 +5,11 @@ import { resolveAt } from './dns-lookup.ts';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../reference/clock.ts';
 import { startReferenceControlPlane, type ReferenceControlPlane } from '../../reference/index.ts';
-import type { MutantName } from '../../reference/controllers/statefulset/mutants.ts';
 import type { DnsAnswer, Target, TargetInfo } from './target.ts';
 import { probeServer } from './probe.ts';
 
 export interface ReferenceTargetOptions {
   clockScale: number;
-  mutants?: MutantName[];
 }
 
 export class ReferenceTarget implements Target {
@@ -21,7 +19,7 @@ export class ReferenceTarget implements Target {
   constructor(private readonly opts: ReferenceTargetOptions) {}
 
   async start(): Promise<TargetInfo> {
-    this.plane = await startReferenceControlPlane({ clockScale: this.opts.clockScale, mutants: this.opts.mutants });
+    this.plane = await startReferenceControlPlane({ clockScale: this.opts.clockScale });
     const info = await probeServer(this.name, this.plane.kubeConfig);
     for (const c of ['simulated-nodes', 'node-faults', 'dns', 'storage'] as const) info.capabilities.add(c);
     if (this.opts.clockScale > 1) info.capabilities.add('fast-clock');

@@ -6,7 +6,6 @@
 import type { CoreV1Api, CoreV1Event, V1StatefulSet } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.ts';
 import { errorMessage } from './api-errors.ts';
-import type { Mutants } from './mutants.ts';
 
 export const EventSourceComponent = 'statefulset-controller';
 
@@ -19,13 +18,11 @@ export class EventRecorder {
   constructor(
     private readonly core: CoreV1Api,
     private readonly clock: Clock,
-    private readonly m: Mutants,
     private readonly log: (line: string) => void,
   ) {}
 
   event(set: V1StatefulSet, type: EventType, reason: string, message: string): void {
     this.log(`event ${type} ${reason}: ${message}`);
-    if (this.m.has('events-not-recorded')) return;
     const now = this.clock.now();
     const namespace = set.metadata?.namespace ?? 'default';
     // Upstream names events "<object>.<unix nanos in hex>"; a counter keeps them unique here.

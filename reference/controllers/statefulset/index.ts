@@ -32,7 +32,6 @@ import { errorMessage } from './api-errors.ts';
 import { ConsistencyStore, NO_CONSISTENCY, compareResourceVersion } from './consistency.ts';
 import { EventRecorder } from './events.ts';
 import { ControllerHistory } from './history.ts';
-import { Mutants, type MutantName } from './mutants.ts';
 import { FEATURE_GATES } from './features.ts';
 import { findMinNextPodAvailabilityCheck, isPodReady } from './pod-health.ts';
 import { StatefulPodControl } from './pod-control.ts';
@@ -42,10 +41,7 @@ import { selectorIsValid, selectorMatches } from './selector.ts';
 import { StatefulSetControl } from './set-control.ts';
 import { StatusUpdater } from './status-updater.ts';
 
-export type { MutantName } from './mutants.ts';
-
 export interface StatefulSetControllerOptions extends ComponentOptions {
-  mutants?: MutantName[];
   /** Concurrent syncs (kube-controller-manager's --concurrent-statefulset-syncs, default 5). */
   workers?: number;
 }
@@ -68,7 +64,6 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
   const { clock } = opts;
   const informers = informersFor(kc, opts);
   const log = opts.log ?? (() => undefined);
-  const m = new Mutants(opts.mutants ?? []);
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
 
@@ -96,13 +91,12 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
     if (ref) consistency.wroteAt(`${pod.metadata?.namespace}/${ref.name}`, ref.uid, 'pods', pod.metadata?.resourceVersion);
   };
 
-  const recorder = new EventRecorder(core, clock, m, log);
+  const recorder = new EventRecorder(core, clock, log);
   const control = new StatefulSetControl({
-    podControl: new StatefulPodControl(core, pods, claims, recorder, m, consistency),
+    podControl: new StatefulPodControl(core, pods, claims, recorder, consistency),
     history: new ControllerHistory(apps, revisions),
     statusUpdater: new StatusUpdater(apps, sets, consistency),
     clock,
-    m,
     log,
   });
 
@@ -194,7 +188,7 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
   /** adoptOrphanRevisions: orphan revisions matching the selector, after an uncached re-check of the set. */
   const adoptOrphanRevisions = async (set: V1StatefulSet) => {
     const orphans = control.listRevisions(set).filter((r) => !r.metadata?.ownerReferences?.some((o) => o.controller));
-    if (orphans.length === 0 || m.has('orphan-revisions-not-adopted')) return;
+    if (orphans.length === 0) return;
     try {
       await canAdopt(set)();
     } catch (err) {
@@ -212,7 +206,7 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
       set,
       pods.list(set.metadata?.namespace),
       (pod) => selectorMatches(set.spec?.selector, pod.metadata?.labels) && isMemberOf(set, pod),
-      { core, canAdopt: canAdopt(set), m, onPodWrite: podWriteCallback },
+      { core, canAdopt: canAdopt(set), onPodWrite: podWriteCallback },
     );
 
   /**
@@ -251,7 +245,7 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
 
   const watched = [sets, pods, claims, revisions];
   await Promise.all(watched.map((i) => i.start()));
-  log(`statefulset controller started${opts.mutants?.length ? ` with mutants ${opts.mutants.join(', ')}` : ''}`);
+  log('statefulset controller started');
 
   return {
     async stop() {

@@ -9,7 +9,6 @@ import type { InformerHandle } from '../runtime.ts';
 import { AggregateError, errorMessage, isAlreadyExists, isNotFound, retryOnConflict } from './api-errors.ts';
 import { NO_CONSISTENCY, type ConsistencyStore, type WrittenResource } from './consistency.ts';
 import type { EventRecorder } from './events.ts';
-import type { Mutants } from './mutants.ts';
 import {
   getOrdinal,
   getPersistentVolumeClaimName,
@@ -38,7 +37,6 @@ export class StatefulPodControl {
     private readonly claims: InformerHandle<V1PersistentVolumeClaim>,
     /** Public as upstream's is: the set control records UnknownStrategy through it. */
     readonly recorder: EventRecorder,
-    private readonly m: Mutants,
     private readonly consistency: ConsistencyStore = NO_CONSISTENCY,
   ) {}
 
@@ -92,11 +90,11 @@ export class StatefulPodControl {
       await retryOnConflict(4, async () => {
         let consistent = true;
         if (!identityMatches(set, current)) {
-          updateIdentity(set, current, this.m);
+          updateIdentity(set, current);
           consistent = false;
         }
-        if (!storageMatches(set, current, this.m)) {
-          updateStorage(set, current, this.m);
+        if (!storageMatches(set, current)) {
+          updateStorage(set, current);
           consistent = false;
           try {
             await this.createPersistentVolumeClaims(set, current);
@@ -147,21 +145,13 @@ export class StatefulPodControl {
     this.recordPodEvent('delete', set, pod);
   }
 
-  /**
-   * Only used by the 'force-delete-terminating' mutant: what a controller that "helps" pods
-   * stuck on a lost node would do. Upstream never does this.
-   */
-  async forceDeletePod(pod: V1Pod): Promise<void> {
-    await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0 });
-  }
-
   /** ClaimsMatchRetentionPolicy: every existing claim of the pod carries the refs the policy wants. */
   async claimsMatchRetentionPolicy(set: V1StatefulSet, pod: V1Pod): Promise<boolean> {
     const ordinal = getOrdinal(pod);
     for (const template of set.spec?.volumeClaimTemplates ?? []) {
-      const claim = this.getClaim(set.metadata!.namespace!, getPersistentVolumeClaimName(set, template, ordinal, this.m));
+      const claim = this.getClaim(set.metadata!.namespace!, getPersistentVolumeClaimName(set, template, ordinal));
       // A missing claim is picked up in a later iteration.
-      if (claim && !isClaimOwnerUpToDate(claim, set, pod, this.m)) return false;
+      if (claim && !isClaimOwnerUpToDate(claim, set, pod)) return false;
     }
     return true;
   }
@@ -170,10 +160,10 @@ export class StatefulPodControl {
   async updatePodClaimForRetentionPolicy(set: V1StatefulSet, pod: V1Pod): Promise<void> {
     const ordinal = getOrdinal(pod);
     for (const template of set.spec?.volumeClaimTemplates ?? []) {
-      const claimName = getPersistentVolumeClaimName(set, template, ordinal, this.m);
+      const claimName = getPersistentVolumeClaimName(set, template, ordinal);
       const claim = this.getClaim(set.metadata!.namespace!, claimName);
       if (!claim) continue;
-      if (hasUnexpectedController(claim, set, pod, this.m)) {
+      if (hasUnexpectedController(claim, set, pod)) {
         this.recorder.event(
           set,
           'Warning',
@@ -181,9 +171,9 @@ export class StatefulPodControl {
           `PersistentVolumeClaim ${claimName} has a conflicting OwnerReference that acts as a manging controller, the retention policy is ignored for this claim`,
         );
       }
-      if (!isClaimOwnerUpToDate(claim, set, pod, this.m)) {
+      if (!isClaimOwnerUpToDate(claim, set, pod)) {
         const updated = structuredClone(claim);
-        updated.metadata!.ownerReferences = claimOwnerRefsForPolicy(claim, set, pod, this.m);
+        updated.metadata!.ownerReferences = claimOwnerRefsForPolicy(claim, set, pod);
         try {
           this.wrote(set, 'persistentvolumeclaims', await this.core.replaceNamespacedPersistentVolumeClaim({ name: claimName, namespace: set.metadata!.namespace!, body: updated }));
         } catch (err) {
@@ -198,9 +188,8 @@ export class StatefulPodControl {
    * another UID (a condemned predecessor awaiting garbage collection) blocks the new pod.
    */
   podClaimIsStale(set: V1StatefulSet, pod: V1Pod): boolean {
-    if (this.m.has('stale-claim-reused')) return false;
-    if (getPersistentVolumeClaimRetentionPolicy(set, this.m).whenScaled === 'Retain') return false;
-    for (const claim of getPersistentVolumeClaims(set, pod, this.m).values()) {
+    if (getPersistentVolumeClaimRetentionPolicy(set).whenScaled === 'Retain') return false;
+    for (const claim of getPersistentVolumeClaims(set, pod).values()) {
       const pvc = this.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
       if (pvc && hasStaleOwnerRef(pvc, pod, podKind)) return true;
     }
@@ -224,7 +213,7 @@ export class StatefulPodControl {
    */
   async createPersistentVolumeClaims(set: V1StatefulSet, pod: V1Pod): Promise<void> {
     const errors: unknown[] = [];
-    for (const claim of getPersistentVolumeClaims(set, pod, this.m).values()) {
+    for (const claim of getPersistentVolumeClaims(set, pod).values()) {
       const existing = this.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
       if (!existing) {
         try {

@@ -5,7 +5,6 @@
  * newVersionedStatefulSetPod) and pkg/controller/controller_utils.go (GetPodFromTemplate).
  */
 import type { V1OwnerReference, V1PersistentVolumeClaim, V1Pod, V1StatefulSet, V1Volume } from '@kubernetes/client-node';
-import { NO_MUTANTS, type Mutants } from './mutants.ts';
 
 export const StatefulSetPodNameLabel = 'statefulset.kubernetes.io/pod-name';
 export const PodIndexLabel = 'apps.kubernetes.io/pod-index';
@@ -58,13 +57,7 @@ export function getPodName(set: V1StatefulSet, ordinal: number): string {
 }
 
 /** getPersistentVolumeClaimName: `<template>-<set>-<ordinal>`. */
-export function getPersistentVolumeClaimName(
-  set: V1StatefulSet,
-  claim: V1PersistentVolumeClaim,
-  ordinal: number,
-  m: Mutants = NO_MUTANTS,
-): string {
-  if (m.has('wrong-pvc-name')) return `${set.metadata?.name}-${claim.metadata?.name}-${ordinal}`;
+export function getPersistentVolumeClaimName(set: V1StatefulSet, claim: V1PersistentVolumeClaim, ordinal: number): string {
   return `${claim.metadata?.name}-${set.metadata?.name}-${ordinal}`;
 }
 
@@ -86,13 +79,13 @@ export function identityMatches(set: V1StatefulSet, pod: V1Pod): boolean {
 }
 
 /** storageMatches: every claim template has a volume of that name pointing at the right claim. */
-export function storageMatches(set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MUTANTS): boolean {
+export function storageMatches(set: V1StatefulSet, pod: V1Pod): boolean {
   const ordinal = getOrdinal(pod);
   if (ordinal < 0) return false;
   const volumes = new Map((pod.spec?.volumes ?? []).map((v) => [v.name, v]));
   for (const claim of set.spec?.volumeClaimTemplates ?? []) {
     const volume = volumes.get(claim.metadata?.name ?? '');
-    if (volume?.persistentVolumeClaim?.claimName !== getPersistentVolumeClaimName(set, claim, ordinal, m)) return false;
+    if (volume?.persistentVolumeClaim?.claimName !== getPersistentVolumeClaimName(set, claim, ordinal)) return false;
   }
   return true;
 }
@@ -101,13 +94,13 @@ export function storageMatches(set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_M
  * getPersistentVolumeClaims: the claims the pod needs, keyed by template name. Labels are the
  * template's labels overlaid with selector.matchLabels (matchExpressions are ignored).
  */
-export function getPersistentVolumeClaims(set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MUTANTS): Map<string, V1PersistentVolumeClaim> {
+export function getPersistentVolumeClaims(set: V1StatefulSet, pod: V1Pod): Map<string, V1PersistentVolumeClaim> {
   const ordinal = getOrdinal(pod);
   const claims = new Map<string, V1PersistentVolumeClaim>();
   for (const template of set.spec?.volumeClaimTemplates ?? []) {
     const claim = structuredClone(template);
     claim.metadata = { ...claim.metadata };
-    claim.metadata.name = getPersistentVolumeClaimName(set, template, ordinal, m);
+    claim.metadata.name = getPersistentVolumeClaimName(set, template, ordinal);
     claim.metadata.namespace = set.metadata?.namespace;
     claim.metadata.labels = { ...(claim.metadata.labels ?? {}), ...(set.spec?.selector?.matchLabels ?? {}) };
     claims.set(template.metadata?.name ?? '', claim);
@@ -116,8 +109,8 @@ export function getPersistentVolumeClaims(set: V1StatefulSet, pod: V1Pod, m: Mut
 }
 
 /** updateStorage: claim volumes first, then the pod's other volumes whose names don't clash. */
-export function updateStorage(set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MUTANTS): void {
-  const claims = getPersistentVolumeClaims(set, pod, m);
+export function updateStorage(set: V1StatefulSet, pod: V1Pod): void {
+  const claims = getPersistentVolumeClaims(set, pod);
   const volumes: V1Volume[] = [];
   for (const [name, claim] of claims) {
     volumes.push({ name, persistentVolumeClaim: { claimName: claim.metadata?.name ?? '', readOnly: false } });
@@ -127,20 +120,19 @@ export function updateStorage(set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MU
 }
 
 /** updateIdentity: name, namespace, pod-name and pod-index labels. */
-export function updateIdentity(set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MUTANTS): void {
+export function updateIdentity(set: V1StatefulSet, pod: V1Pod): void {
   const ordinal = getOrdinal(pod);
   pod.metadata ??= {};
   pod.metadata.name = getPodName(set, ordinal);
   pod.metadata.namespace = set.metadata?.namespace;
   pod.metadata.labels ??= {};
   pod.metadata.labels[StatefulSetPodNameLabel] = pod.metadata.name;
-  if (!m.has('pod-index-label-missing')) pod.metadata.labels[PodIndexLabel] = String(ordinal);
+  pod.metadata.labels[PodIndexLabel] = String(ordinal);
 }
 
 /** initIdentity: updateIdentity plus the immutable hostname/subdomain, set only on creation. */
-export function initIdentity(set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MUTANTS): void {
-  updateIdentity(set, pod, m);
-  if (m.has('hostname-not-set')) return;
+export function initIdentity(set: V1StatefulSet, pod: V1Pod): void {
+  updateIdentity(set, pod);
   pod.spec ??= { containers: [] };
   pod.spec.hostname = pod.metadata?.name;
   pod.spec.subdomain = set.spec?.serviceName;
@@ -169,7 +161,7 @@ export function controllerRefFor(set: V1StatefulSet): V1OwnerReference {
 }
 
 /** controller.GetPodFromTemplate + newStatefulSetPod: template copy, controller ref, identity, storage. */
-export function newStatefulSetPod(set: V1StatefulSet, ordinal: number, m: Mutants = NO_MUTANTS): V1Pod {
+export function newStatefulSetPod(set: V1StatefulSet, ordinal: number): V1Pod {
   const template = set.spec?.template;
   const pod: V1Pod = {
     metadata: {
@@ -182,8 +174,8 @@ export function newStatefulSetPod(set: V1StatefulSet, ordinal: number, m: Mutant
     spec: structuredClone(template?.spec ?? { containers: [] }),
   };
   if (template?.metadata?.finalizers?.length) pod.metadata!.finalizers = [...template.metadata.finalizers];
-  initIdentity(set, pod, m);
-  updateStorage(set, pod, m);
+  initIdentity(set, pod);
+  updateStorage(set, pod);
   return pod;
 }
 
@@ -199,18 +191,17 @@ export function newVersionedStatefulSetPod(
   currentRevision: string,
   updateRevision: string,
   ordinal: number,
-  m: Mutants = NO_MUTANTS,
 ): V1Pod {
   const strategy = currentSet.spec?.updateStrategy;
   const rollingUpdate = strategy?.rollingUpdate;
   const start = getStartOrdinal(currentSet);
-  const partition = m.has('partition-ignored') ? 0 : (rollingUpdate?.partition ?? 0);
+  const partition = rollingUpdate?.partition ?? 0;
   const useCurrent =
     ((strategy?.type ?? 'RollingUpdate') === 'RollingUpdate' &&
       rollingUpdate == null &&
       ordinal < start + (currentSet.status?.currentReplicas ?? 0)) ||
     (rollingUpdate != null && ordinal < start + partition);
-  const pod = newStatefulSetPod(useCurrent ? currentSet : updateSet, ordinal, m);
+  const pod = newStatefulSetPod(useCurrent ? currentSet : updateSet, ordinal);
   setPodRevision(pod, useCurrent ? currentRevision : updateRevision);
   return pod;
 }

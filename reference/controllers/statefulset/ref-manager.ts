@@ -6,7 +6,6 @@
  */
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { aggregate, isInvalid, isNotFound } from './api-errors.ts';
-import { NO_MUTANTS, type Mutants } from './mutants.ts';
 import { controllerRefFor } from './pod-identity.ts';
 
 export type ClaimAction = 'keep' | 'ignore' | 'release' | 'adopt';
@@ -16,7 +15,7 @@ export type ClaimAction = 'keep' | 'ignore' | 'release' | 'adopt';
  * they match, else released (not while the set is being deleted); orphans that match are
  * adopted unless the set or the pod is being deleted or the namespace differs.
  */
-export function claimAction(set: V1StatefulSet, pod: V1Pod, matches: boolean, m: Mutants = NO_MUTANTS): ClaimAction {
+export function claimAction(set: V1StatefulSet, pod: V1Pod, matches: boolean): ClaimAction {
   const controllerRef = pod.metadata?.ownerReferences?.find((r) => r.controller);
   const setDeleting = set.metadata?.deletionTimestamp != null;
   if (controllerRef) {
@@ -27,7 +26,6 @@ export function claimAction(set: V1StatefulSet, pod: V1Pod, matches: boolean, m:
   if (setDeleting || !matches) return 'ignore';
   if (pod.metadata?.deletionTimestamp != null) return 'ignore';
   if (set.metadata?.namespace && set.metadata.namespace !== pod.metadata?.namespace) return 'ignore';
-  if (m.has('orphans-not-adopted')) return 'ignore';
   return 'adopt';
 }
 
@@ -35,7 +33,6 @@ export interface ClaimDeps {
   core: CoreV1Api;
   /** The uncached re-check of the set (RecheckDeletionTimestamp); throws when adoption is not allowed. */
   canAdopt: () => Promise<void>;
-  m?: Mutants;
   /** RealPodControl.OnWrite: called with the pod each successful adopt/release patch returns. */
   onPodWrite?: (pod: V1Pod) => void;
 }
@@ -49,7 +46,7 @@ export async function claimPods(set: V1StatefulSet, pods: V1Pod[], match: (pod: 
   const errors: unknown[] = [];
   let canAdopt: Promise<void> | undefined;
   for (const pod of pods) {
-    const action = claimAction(set, pod, match(pod), deps.m);
+    const action = claimAction(set, pod, match(pod));
     try {
       if (action === 'keep') claimed.push(pod);
       else if (action === 'release') await releasePod(deps.core, set, pod, deps.onPodWrite);

@@ -16,7 +16,6 @@ import type {
   V1StatefulSet,
   V1StatefulSetPersistentVolumeClaimRetentionPolicy,
 } from '@kubernetes/client-node';
-import { NO_MUTANTS, type Mutants } from './mutants.ts';
 import { podInOrdinalRange } from './pod-identity.ts';
 
 interface Kind {
@@ -29,12 +28,9 @@ export const podKind: Kind = { apiVersion: 'v1', kind: 'Pod' };
 type Owner = { metadata?: { name?: string; uid?: string } };
 const uidOf = (o: Owner) => o.metadata?.uid ?? '';
 
-export function getPersistentVolumeClaimRetentionPolicy(
-  set: V1StatefulSet,
-  m: Mutants = NO_MUTANTS,
-): Required<V1StatefulSetPersistentVolumeClaimRetentionPolicy> {
+export function getPersistentVolumeClaimRetentionPolicy(set: V1StatefulSet): Required<V1StatefulSetPersistentVolumeClaimRetentionPolicy> {
   const p = set.spec?.persistentVolumeClaimRetentionPolicy;
-  if (!p || m.has('retention-policy-ignored')) return { whenDeleted: 'Retain', whenScaled: 'Retain' };
+  if (!p) return { whenDeleted: 'Retain', whenScaled: 'Retain' };
   return { whenDeleted: p.whenDeleted ?? 'Retain', whenScaled: p.whenScaled ?? 'Retain' };
 }
 
@@ -61,8 +57,8 @@ export function hasStaleOwnerRef(target: V1PersistentVolumeClaim, owner: Owner, 
  * hasUnexpectedController: with a non-Retain policy, a ref to this set/pod name with the wrong
  * UID, or any other controller ref, means somebody else manages the claim.
  */
-export function hasUnexpectedController(claim: V1PersistentVolumeClaim, set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MUTANTS): boolean {
-  const policy = getPersistentVolumeClaimRetentionPolicy(set, m);
+export function hasUnexpectedController(claim: V1PersistentVolumeClaim, set: V1StatefulSet, pod: V1Pod): boolean {
+  const policy = getPersistentVolumeClaimRetentionPolicy(set);
   if (policy.whenScaled === 'Retain' && policy.whenDeleted === 'Retain') return false;
   for (const ref of claim.metadata?.ownerReferences ?? []) {
     if (matchesRef(ref, set, statefulSetKind)) {
@@ -89,13 +85,13 @@ export function hasNonControllerOwner(claim: V1PersistentVolumeClaim, set: V1Sta
  * isClaimOwnerUpToDate: false when the claim's refs disagree with the policy. Stale refs and
  * foreign controllers (without our refs) are left alone, i.e. reported as up to date.
  */
-export function isClaimOwnerUpToDate(claim: V1PersistentVolumeClaim, set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MUTANTS): boolean {
+export function isClaimOwnerUpToDate(claim: V1PersistentVolumeClaim, set: V1StatefulSet, pod: V1Pod): boolean {
   if (hasStaleOwnerRef(claim, set, statefulSetKind) || hasStaleOwnerRef(claim, pod, podKind)) return true;
-  if (hasUnexpectedController(claim, set, pod, m)) {
+  if (hasUnexpectedController(claim, set, pod)) {
     return !(hasOwnerRef(claim, set) || hasOwnerRef(claim, pod));
   }
   if (hasNonControllerOwner(claim, set, pod)) return false;
-  const policy = getPersistentVolumeClaimRetentionPolicy(set, m);
+  const policy = getPersistentVolumeClaimRetentionPolicy(set);
   const scaledDown = !podInOrdinalRange(pod, set);
   const setRef = hasOwnerRef(claim, set);
   const podRef = hasOwnerRef(claim, pod);
@@ -116,13 +112,13 @@ export function addControllerRef(refs: V1OwnerReference[], owner: Owner, kind: K
  * updateClaimOwnerRefForSetAndPod: the ownerReferences the claim should carry. Our set/pod refs
  * are scrubbed first; with a foreign controller nothing is added back.
  */
-export function claimOwnerRefsForPolicy(claim: V1PersistentVolumeClaim, set: V1StatefulSet, pod: V1Pod, m: Mutants = NO_MUTANTS): V1OwnerReference[] {
-  const unexpectedController = hasUnexpectedController(claim, set, pod, m);
+export function claimOwnerRefsForPolicy(claim: V1PersistentVolumeClaim, set: V1StatefulSet, pod: V1Pod): V1OwnerReference[] {
+  const unexpectedController = hasUnexpectedController(claim, set, pod);
   let refs = (claim.metadata?.ownerReferences ?? []).filter(
     (r) => !(matchesRef(r, set, statefulSetKind) || matchesRef(r, pod, podKind)),
   );
   if (unexpectedController) return refs;
-  const policy = getPersistentVolumeClaimRetentionPolicy(set, m);
+  const policy = getPersistentVolumeClaimRetentionPolicy(set);
   const scaledDown = !podInOrdinalRange(pod, set);
   if (policy.whenScaled === 'Retain' && policy.whenDeleted === 'Delete') {
     refs = addControllerRef(refs, set, statefulSetKind);

@@ -11,7 +11,6 @@ import type { V1ControllerRevision, V1Pod, V1StatefulSet, V1StatefulSetStatus } 
 import type { Clock } from '../../clock.ts';
 import { aggregate } from './api-errors.ts';
 import type { ControllerHistory } from './history.ts';
-import type { Mutants } from './mutants.ts';
 import { FEATURE_GATES } from './features.ts';
 import {
   isCreated,
@@ -24,7 +23,6 @@ import {
 } from './pod-health.ts';
 import type { StatefulPodControl } from './pod-control.ts';
 import {
-  ascendingOrdinal,
   descendingOrdinal,
   getOrdinal,
   getPodRevision,
@@ -55,7 +53,6 @@ export interface ControlDeps {
   history: ControllerHistory;
   statusUpdater: StatusUpdater;
   clock: Clock;
-  m: Mutants;
   log: (line: string) => void;
 }
 
@@ -110,18 +107,13 @@ export async function runForAll(count: number, fn: (i: number) => Promise<boolea
 export class StatefulSetControl {
   constructor(private readonly d: ControlDeps) {}
 
-  private get m(): Mutants {
-    return this.d.m;
-  }
-
   /** minReadySeconds as the health checks see it. */
   private minReadySeconds(set: V1StatefulSet): number {
-    return this.m.has('no-min-ready-seconds') ? 0 : (set.spec?.minReadySeconds ?? 0);
+    return set.spec?.minReadySeconds ?? 0;
   }
 
   /** allowsBurst: Parallel pod management. */
   private monotonic(set: V1StatefulSet): boolean {
-    if (this.m.has('parallel-one-at-a-time')) return true;
     return set.spec?.podManagementPolicy !== 'Parallel';
   }
 
@@ -190,7 +182,6 @@ export class StatefulSetControl {
     current: V1ControllerRevision | undefined,
     update: V1ControllerRevision | undefined,
   ): Promise<void> {
-    if (this.m.has('history-limit-ignored')) return;
     const live = new Set<string>();
     if (current) live.add(current.metadata!.name!);
     if (update) live.add(update.metadata!.name!);
@@ -220,13 +211,8 @@ export class StatefulSetControl {
       // The template has not changed since the latest revision.
       update = revisions[revisionCount - 1];
     } else if (equalCount > 0) {
-      if (this.m.has('rollback-creates-new-revision')) {
-        collisionCount.value++;
-        update = await this.d.history.createControllerRevision(set, newRevision(set, update.revision, collisionCount.value), collisionCount);
-      } else {
-        // Roll back: reuse the equal revision and make it the newest.
-        update = await this.d.history.updateControllerRevision(equalRevisions[equalCount - 1], update.revision);
-      }
+      // Roll back: reuse the equal revision and make it the newest.
+      update = await this.d.history.updateControllerRevision(equalRevisions[equalCount - 1], update.revision);
     } else if (
       revisionCount > 0 &&
       FEATURE_GATES.StatefulSetSemanticRevisionComparison &&
@@ -254,7 +240,6 @@ export class StatefulSetControl {
     pods: V1Pod[],
     now: number,
   ): Promise<Outcome> {
-    const m = this.m;
     let currentSet: V1StatefulSet, updateSet: V1StatefulSet;
     try {
       currentSet = applyRevision(set, currentRevision);
@@ -277,7 +262,7 @@ export class StatefulSetControl {
     const minReadySeconds = this.minReadySeconds(set);
 
     const status: V1StatefulSetStatus = {
-      observedGeneration: m.has('observed-generation-stale') ? set.status?.observedGeneration : set.metadata?.generation,
+      observedGeneration: set.metadata?.generation,
       currentRevision: cur,
       updateRevision: upd,
       collisionCount,
@@ -285,16 +270,15 @@ export class StatefulSetControl {
     };
     // Conditions are carried over from the stored status (v1.37).
     if (set.status?.conditions?.length) status.conditions = [...set.status.conditions];
-    updateStatus(status, minReadySeconds, cur, upd, now, m, pods);
+    updateStatus(status, minReadySeconds, cur, upd, now, pods);
 
     const start = getStartOrdinal(set);
     const split = partitionPods(set, pods);
     const condemned = split.condemned;
     // Fill the gaps in [start, end] with new pods at the revision newVersionedStatefulSetPod picks.
     const replicas: V1Pod[] = split.replicas.map(
-      (pod, i) => pod ?? newVersionedStatefulSetPod(currentSet, updateSet, cur, upd, start + i, m),
+      (pod, i) => pod ?? newVersionedStatefulSetPod(currentSet, updateSet, cur, upd, start + i),
     );
-    if (m.has('scale-down-lowest-first')) condemned.sort(ascendingOrdinal);
 
     // The first unavailable pod: the lowest unavailable replica, else the lowest unavailable condemned pod.
     let unavailable = 0;
@@ -314,11 +298,11 @@ export class StatefulSetControl {
     if (unavailable > 0) this.d.log(`${set.metadata?.namespace}/${set.metadata?.name} has ${unavailable} unavailable pods, first ${firstUnavailablePod?.metadata?.name}`);
 
     // A StatefulSet that is being deleted only gets its status refreshed.
-    if (set.metadata?.deletionTimestamp && !m.has('deleting-set-still-reconciles')) return { status };
+    if (set.metadata?.deletionTimestamp) return { status };
 
     const monotonic = this.monotonic(set);
     const finish = (error?: unknown): Outcome => {
-      updateStatus(status, minReadySeconds, cur, upd, now, m, replicas, condemned);
+      updateStatus(status, minReadySeconds, cur, upd, now, replicas, condemned);
       return { status, error };
     };
 
@@ -347,7 +331,7 @@ export class StatefulSetControl {
 
     // OnDelete (and Recreate): pods are only replaced when the user deletes them.
     const strategy = set.spec?.updateStrategy?.type;
-    if ((strategy === 'OnDelete' && !m.has('ondelete-as-rolling-update')) || strategy === 'Recreate') return { status };
+    if (strategy === 'OnDelete' || strategy === 'Recreate') return { status };
 
     return this.rollingUpdate(set, replicas, updateRevision, status, now);
   }
@@ -361,22 +345,14 @@ export class StatefulSetControl {
     i: number,
     now: number,
   ): Promise<boolean> {
-    const m = this.m;
     const pod = replicas[i];
     const minReadySeconds = this.minReadySeconds(set);
     const pc = this.d.podControl;
 
     // Failed and Succeeded pods (evicted, or stopped by a node reboot) are deleted; the
     // replacement is created in a later sync, once the old object is gone.
-    if (isTerminalPhase(pod) && !m.has('failed-pods-not-replaced')) {
+    if (isTerminalPhase(pod)) {
       if (!pod.metadata?.deletionTimestamp) await pc.deleteStatefulPod(set, pod);
-      return true;
-    }
-
-    // Mutant: "rescue" a pod stuck Terminating (e.g. on a stopped node) by force-deleting it,
-    // so that its replacement can start while the old one may still run.
-    if (m.has('force-delete-terminating') && isCreated(pod) && isTerminating(pod)) {
-      await pc.forceDeletePod(pod);
       return true;
     }
 
@@ -384,7 +360,7 @@ export class StatefulSetControl {
       // A claim still owned by a condemned predecessor blocks the pod until it is collected.
       if (pc.podClaimIsStale(set, pod)) return true;
       await pc.createStatefulPod(set, pod);
-      if (monotonic) return !m.has('burst-ordered-ready');
+      if (monotonic) return true;
     }
 
     // A Pending pod gets any missing claims recreated.
@@ -402,7 +378,7 @@ export class StatefulSetControl {
     } catch {
       retentionMatch = true;
     }
-    if (identityMatches(set, pod) && storageMatches(set, pod, m) && retentionMatch) return false;
+    if (identityMatches(set, pod) && storageMatches(set, pod) && retentionMatch) return false;
     await pc.updateStatefulPod(updateSet, structuredClone(pod));
     return false;
   }
@@ -419,7 +395,7 @@ export class StatefulSetControl {
     const pod = condemned[i];
     if (isTerminating(pod)) {
       // Monotonic: successors must be completely gone before a pod is terminated.
-      return monotonic && !this.m.has('no-wait-for-termination');
+      return monotonic;
     }
     // Monotonic: an unhealthy condemned pod is only deleted if it is the first unhealthy pod.
     if (!isRunningAndReady(pod) && monotonic && pod !== firstUnhealthyPod) return true;
@@ -445,14 +421,13 @@ export class StatefulSetControl {
     status: V1StatefulSetStatus,
     now: number,
   ): Promise<Outcome> {
-    const m = this.m;
     const rollingUpdate = set.spec?.updateStrategy?.rollingUpdate;
     let updateMin = 0;
     let maxUnavailable = 1;
     if (rollingUpdate) {
-      updateMin = m.has('partition-ignored') ? 0 : (rollingUpdate.partition ?? 0);
+      updateMin = rollingUpdate.partition ?? 0;
       try {
-        maxUnavailable = m.has('max-unavailable-ignored') ? 1 : getStatefulSetMaxUnavailable(rollingUpdate.maxUnavailable, replicasOf(set));
+        maxUnavailable = getStatefulSetMaxUnavailable(rollingUpdate.maxUnavailable, replicasOf(set));
       } catch (error) {
         return { status, error };
       }
@@ -472,7 +447,6 @@ export class StatefulSetControl {
 
     const targets: number[] = [];
     for (let t = replicas.length - 1; t >= updateMin; t--) targets.push(t);
-    if (m.has('rolling-update-lowest-first')) targets.reverse();
     const terminate = async (pod: V1Pod) => {
       this.d.log(`${set.metadata?.namespace}/${set.metadata?.name}: terminating ${pod.metadata?.name} for update`);
       await this.d.podControl.deleteStatefulPod(set, pod);

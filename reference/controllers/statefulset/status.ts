@@ -4,7 +4,6 @@
  * (inconsistentStatus, completeUpdate, getStatefulSetMaxUnavailable).
  */
 import type { IntOrString, V1Pod, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
-import { NO_MUTANTS, type Mutants } from './mutants.ts';
 import { isCreated, isRunningAndAvailable, isRunningAndReady, isTerminating } from './pod-health.ts';
 import { getPodRevision, replicasOf } from './pod-identity.ts';
 import { canonicalJson } from './revisions.ts';
@@ -29,11 +28,9 @@ export function computeReplicaStatus(
   currentRevision: string,
   updateRevision: string,
   nowMs: number,
-  m: Mutants = NO_MUTANTS,
 ): ReplicaStatus {
   const status: ReplicaStatus = { replicas: 0, readyReplicas: 0, availableReplicas: 0, currentReplicas: 0, updatedReplicas: 0 };
   for (const pod of pods) {
-    if (m.has('status-excludes-terminating') && isTerminating(pod)) continue;
     if (isCreated(pod)) status.replicas++;
     if (isRunningAndReady(pod)) {
       status.readyReplicas++;
@@ -55,7 +52,6 @@ export function updateStatus(
   currentRevision: string,
   updateRevision: string,
   nowMs: number,
-  m: Mutants,
   ...podLists: V1Pod[][]
 ): void {
   status.replicas = 0;
@@ -64,7 +60,7 @@ export function updateStatus(
   status.currentReplicas = 0;
   status.updatedReplicas = 0;
   for (const list of podLists) {
-    const s = computeReplicaStatus(list, minReadySeconds, currentRevision, updateRevision, nowMs, m);
+    const s = computeReplicaStatus(list, minReadySeconds, currentRevision, updateRevision, nowMs);
     status.replicas += s.replicas;
     status.readyReplicas! += s.readyReplicas;
     status.availableReplicas! += s.availableReplicas;

@@ -1,0 +1,157 @@
+/**
+ * Mutants of the reference StatefulSet controller (reference/controllers/statefulset/), one
+ * guarantee area each. They run on the reference target and on hybrid, where the same
+ * controller drives the real kube-apiserver.
+ */
+import type { Edit, Mutant } from './mutant.ts';
+
+const D = 'reference/controllers/statefulset/';
+const SET_CONTROL = `${D}set-control.ts`;
+const POD_IDENTITY = `${D}pod-identity.ts`;
+
+function sts(name: string, area: string, description: string, ...edits: Edit[]): Mutant {
+  return { name, component: 'statefulset-controller', area, description, targets: ['reference', 'hybrid'], edits };
+}
+
+export const STATEFULSET_CONTROLLER_MUTANTS: Mutant[] = [
+  sts('status-excludes-terminating', 'API/status',
+    'status.replicas/readyReplicas/availableReplicas leave out terminating pods (upstream counts every existing pod)',
+    {
+      file: `${D}status.ts`,
+      find: '  for (const pod of pods) {\n    if (isCreated(pod)) status.replicas++;',
+      replace: '  for (const pod of pods) {\n    if (isTerminating(pod)) continue;\n    if (isCreated(pod)) status.replicas++;',
+    }),
+  sts('observed-generation-stale', 'API/status',
+    'status.observedGeneration keeps its old value instead of following metadata.generation',
+    { file: SET_CONTROL, find: 'observedGeneration: set.metadata?.generation,', replace: 'observedGeneration: set.status?.observedGeneration,' }),
+  sts('hostname-not-set', 'identity',
+    'new pods get no spec.hostname / spec.subdomain',
+    { file: POD_IDENTITY, find: '  pod.spec.hostname = pod.metadata?.name;\n  pod.spec.subdomain = set.spec?.serviceName;\n', replace: '' }),
+  sts('pod-index-label-missing', 'identity',
+    'new pods lack the apps.kubernetes.io/pod-index label',
+    { file: POD_IDENTITY, find: '  pod.metadata.labels[PodIndexLabel] = String(ordinal);\n', replace: '' }),
+  sts('burst-ordered-ready', 'OrderedReady',
+    'OrderedReady creates every missing pod in one sync instead of one at a time',
+    {
+      file: SET_CONTROL,
+      find: '      await pc.createStatefulPod(set, pod);\n      if (monotonic) return true;',
+      replace: '      await pc.createStatefulPod(set, pod);\n      if (monotonic) return false;',
+    }),
+  sts('scale-down-lowest-first', 'OrderedReady',
+    'condemned pods are deleted lowest ordinal first',
+    {
+      file: SET_CONTROL,
+      find: '    const condemned = split.condemned;\n',
+      replace: '    const condemned = split.condemned;\n    condemned.sort((a, b) => getOrdinal(a) - getOrdinal(b));\n',
+    }),
+  sts('no-wait-for-termination', 'OrderedReady',
+    'OrderedReady scale-down deletes the next pod without waiting for the previous one to be gone',
+    {
+      file: SET_CONTROL,
+      find: 'must be completely gone before a pod is terminated.\n      return monotonic;',
+      replace: 'must be completely gone before a pod is terminated.\n      return false;',
+    }),
+  sts('parallel-one-at-a-time', 'Parallel',
+    'Parallel pod management behaves like OrderedReady (waits for health between pods)',
+    { file: SET_CONTROL, find: "return set.spec?.podManagementPolicy !== 'Parallel';", replace: 'return true;' }),
+  sts('no-min-ready-seconds', 'health/minReadySeconds',
+    'minReadySeconds is ignored: pods count as available as soon as they are Ready',
+    { file: SET_CONTROL, find: 'return set.spec?.minReadySeconds ?? 0;', replace: 'return 0;' }),
+  sts('failed-pods-not-replaced', 'failure handling',
+    'pods in phase Failed or Succeeded are left alone instead of being deleted and recreated',
+    {
+      file: SET_CONTROL,
+      find: '    if (isTerminalPhase(pod)) {\n      if (!pod.metadata?.deletionTimestamp) await pc.deleteStatefulPod(set, pod);\n      return true;\n    }\n',
+      replace: '',
+    }),
+  sts('force-delete-terminating', 'failure handling',
+    'a Terminating pod (e.g. one stuck on a stopped node) is force-deleted so that its replacement starts at once',
+    {
+      file: SET_CONTROL,
+      find: '    if (!isCreated(pod)) {\n',
+      replace: '    if (isCreated(pod) && isTerminating(pod)) {\n      await pc.forceDeletePod(pod);\n      return true;\n    }\n    if (!isCreated(pod)) {\n',
+    },
+    {
+      file: `${D}pod-control.ts`,
+      find: '  /** ClaimsMatchRetentionPolicy:',
+      replace:
+        '  async forceDeletePod(pod: V1Pod): Promise<void> {\n' +
+        '    await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0 });\n' +
+        '  }\n\n' +
+        '  /** ClaimsMatchRetentionPolicy:',
+    }),
+  sts('wrong-pvc-name', 'volumes',
+    'claims are named <set>-<template>-<ordinal> instead of <template>-<set>-<ordinal>',
+    {
+      file: POD_IDENTITY,
+      find: 'return `${claim.metadata?.name}-${set.metadata?.name}-${ordinal}`;',
+      replace: 'return `${set.metadata?.name}-${claim.metadata?.name}-${ordinal}`;',
+    }),
+  sts('retention-policy-ignored', 'retention',
+    'persistentVolumeClaimRetentionPolicy is treated as Retain/Retain',
+    {
+      file: `${D}retention.ts`,
+      find: "return { whenDeleted: p.whenDeleted ?? 'Retain', whenScaled: p.whenScaled ?? 'Retain' };",
+      replace: "return { whenDeleted: 'Retain', whenScaled: 'Retain' };",
+    }),
+  sts('stale-claim-reused', 'retention',
+    'a claim still owned by a previous (condemned) pod with the same name does not block the new pod',
+    { file: SET_CONTROL, find: '      if (pc.podClaimIsStale(set, pod)) return true;\n', replace: '' }),
+  sts('rolling-update-lowest-first', 'rolling update',
+    'RollingUpdate replaces the lowest out-of-date ordinal first',
+    {
+      file: SET_CONTROL,
+      find: 'for (let t = replicas.length - 1; t >= updateMin; t--) targets.push(t);',
+      replace: 'for (let t = updateMin; t < replicas.length; t++) targets.push(t);',
+    }),
+  sts('max-unavailable-ignored', 'rolling update',
+    'rollingUpdate.maxUnavailable is ignored (always 1)',
+    {
+      file: SET_CONTROL,
+      find: 'maxUnavailable = getStatefulSetMaxUnavailable(rollingUpdate.maxUnavailable, replicasOf(set));',
+      replace: 'maxUnavailable = 1;',
+    }),
+  sts('partition-ignored', 'partition',
+    'rollingUpdate.partition is ignored: every pod is updated and recreated at updateRevision',
+    { file: SET_CONTROL, find: 'updateMin = rollingUpdate.partition ?? 0;', replace: 'updateMin = 0;' },
+    { file: POD_IDENTITY, find: 'const partition = rollingUpdate?.partition ?? 0;', replace: 'const partition = 0;' }),
+  sts('ondelete-as-rolling-update', 'OnDelete',
+    'the OnDelete strategy rolls pods like RollingUpdate',
+    {
+      file: SET_CONTROL,
+      find: "if (strategy === 'OnDelete' || strategy === 'Recreate') return { status };",
+      replace: "if (strategy === 'Recreate') return { status };",
+    }),
+  sts('rollback-creates-new-revision', 'revisions/rollback',
+    'reverting to an earlier template creates a new ControllerRevision instead of reusing the old one',
+    {
+      file: SET_CONTROL,
+      find: 'update = await this.d.history.updateControllerRevision(equalRevisions[equalCount - 1], update.revision);',
+      replace:
+        'collisionCount.value++;\n' +
+        '      update = await this.d.history.createControllerRevision(set, newRevision(set, update.revision, collisionCount.value), collisionCount);',
+    }),
+  sts('history-limit-ignored', 'history',
+    'revisionHistoryLimit is ignored: old ControllerRevisions are never deleted',
+    {
+      file: SET_CONTROL,
+      find: '    for (const r of history.slice(0, history.length - limit)) await this.d.history.deleteControllerRevision(r);\n',
+      replace: '',
+    }),
+  sts('orphan-revisions-not-adopted', 'history',
+    'orphaned ControllerRevisions matching the selector are not adopted (a recreated set starts a new history)',
+    { file: `${D}index.ts`, find: '    if (orphans.length === 0) return;\n', replace: '    return;\n' }),
+  sts('orphans-not-adopted', 'deletion/adoption',
+    'orphan pods matching the selector are never adopted',
+    { file: `${D}ref-manager.ts`, find: "  return 'adopt';\n}", replace: "  return 'ignore';\n}" }),
+  sts('deleting-set-still-reconciles', 'deletion/adoption',
+    'a StatefulSet with a deletionTimestamp still creates and deletes pods',
+    { file: SET_CONTROL, find: '    if (set.metadata?.deletionTimestamp) return { status };\n', replace: '' }),
+  sts('events-not-recorded', 'events',
+    'no Events are recorded on the StatefulSet',
+    {
+      file: `${D}events.ts`,
+      find: '    this.log(`event ${type} ${reason}: ${message}`);\n',
+      replace: '    this.log(`event ${type} ${reason}: ${message}`);\n    return;\n',
+    }),
+];
