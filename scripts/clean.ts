@@ -1,5 +1,5 @@
 /**
- * `npm run clean -- [--context <ctx>] [--run <id>] [--dry-run] [--all]`
+ * `npm run clean -- [--context <ctx>] [--run <id>] [--dry-run] [--all] [--host]`
  *
  * Removes namespaces that interrupted runs left on a cluster (the current kubeconfig context,
  * or --context; KUBECONFIG chooses the file). It goes by label only: it lists namespaces
@@ -7,13 +7,20 @@
  * id label) and deletes those — never anything unlabelled. Runs still going on this host (per
  * the ledger, support/interrupt.ts) are left alone unless --all. Afterwards it prunes the
  * ledger and says which other contexts the ledger still records namespaces on.
+ *
+ * First, on this host: what real-node runs (`npm run test:real-nodes`, `local-cluster
+ * --real-nodes`) that died without cleaning up left — their processes, network namespaces,
+ * cgroups and directories, as their host record (support/control-plane/netns.ts) names them.
+ * Records of runs still going are left alone. `--host` does only this (no cluster needed).
  */
+import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { ApiException, CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../support/labels.ts';
 import { isLive, ledgerPath, readLedger, unclosed, writeLedger } from '../support/interrupt.ts';
 import { describeRequestError } from '../support/targets/cluster.ts';
 import { loadKubeConfig } from '../support/targets/kubeconfig.ts';
+import { orphanedHostRecords, removeRecorded } from '../support/control-plane/netns.ts';
 import { parseCli } from './lib/cli.ts';
 
 export interface CleanOptions {
@@ -103,7 +110,25 @@ export async function clean(opts: CleanOptions = {}): Promise<CleanResult> {
   return result;
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+/** Removes what dead real-node runs left on this host; returns the ids of the runs cleaned. */
+export async function cleanHost(opts: { dryRun?: boolean; log?: (line: string) => void } = {}): Promise<string[]> {
+  const log = opts.log ?? ((line: string) => console.log(line));
+  const done: string[] = [];
+  for (const rec of orphanedHostRecords()) {
+    const what = [...rec.netns.map((n) => `netns ${n}`), ...rec.cgroupRoots.map((c) => `cgroup ${c}`), ...rec.dirs].join(', ');
+    if (opts.dryRun) {
+      log(`would remove what real-node run ${rec.id} (pid ${rec.pid}, gone) left: ${what}`);
+      continue;
+    }
+    await removeRecorded(rec);
+    log(`removed what real-node run ${rec.id} (pid ${rec.pid}, gone) left: ${what}`);
+    done.push(rec.id);
+  }
+  return done;
+}
+
+// Run as a script (not imported): argv[1] may be a symlink to this file, import.meta.url is its real path.
+if (process.argv[1] && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href) {
   const { values } = parseCli({
     name: 'clean',
     usage: new URL(import.meta.url),
@@ -112,10 +137,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       run: { type: 'string' },
       'dry-run': { type: 'boolean', default: false },
       all: { type: 'boolean', default: false },
+      host: { type: 'boolean', default: false },
     },
   });
   try {
-    await clean({ context: values.context, runId: values.run, dryRun: values['dry-run'], all: values.all });
+    await cleanHost({ dryRun: values['dry-run'] });
+    if (!values.host) await clean({ context: values.context, runId: values.run, dryRun: values['dry-run'], all: values.all });
   } catch (err) {
     console.error(`clean: ${(err as Error).message}`);
     process.exitCode = 1;

@@ -19,16 +19,39 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseCli } from './lib/cli.ts';
+import { planSelection } from './lib/plan.ts';
+import { RUNNER_OPTIONS } from './lib/runner-options.ts';
+
+// The runner's options but --target (the cluster target, always), checked before a cluster starts.
+const { target: _target, ...suiteOptions } = RUNNER_OPTIONS;
+const { values, positionals } = parseCli({
+  name: 'test:cluster:local',
+  usage: new URL(import.meta.url),
+  options: { ...suiteOptions, 'real-nodes': { type: 'boolean', default: false } },
+  allowPositionals: true,
+});
+const selection = await planSelection('cluster', positionals, values.tags);
+if ('problem' in selection) {
+  console.error(`test:cluster:local: ${selection.problem}`);
+  process.exit(1);
+}
 
 const START_DEADLINE_MS = 180_000;
 const STOP_DEADLINE_MS = 60_000;
 
-const log = (line: string) => process.stderr.write(`test:cluster:local: ${line}\n`);
+// `--real-nodes` (npm run test:real-nodes): real kubelets, the plane in a network namespace of
+// the run's own; the suite runs inside it too, reports as `real-nodes`, and makes node faults
+// through the cluster's node hook (STS_NODE_HOOK), as a user's run would.
+const realNodes = process.argv.includes('--real-nodes');
+const suiteArgs = process.argv.slice(2).filter((a) => a !== '--real-nodes');
+const label = realNodes ? 'test:real-nodes' : 'test:cluster:local';
+const log = (line: string) => process.stderr.write(`${label}: ${line}\n`);
 const dir = mkdtempSync(join(tmpdir(), 'sts-local-cluster-'));
 const kubeconfig = join(dir, 'kubeconfig');
 const started = Date.now();
 
-const cluster = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-cluster.ts', '--kubeconfig', kubeconfig, '--exit-with-stdin'], {
+const cluster = spawn(process.execPath, ['--import', 'tsx', 'scripts/local-cluster.ts', '--kubeconfig', kubeconfig, '--exit-with-stdin', ...(realNodes ? ['--real-nodes'] : [])], {
   stdio: ['pipe', 'pipe', 'inherit'],
   detached: true,
 });
@@ -75,16 +98,17 @@ function teardown(): Promise<void> {
   return tearingDown;
 }
 
-/** Resolves when the cluster prints `ready <kubeconfig>`; rejects if it exits first or at the deadline. */
-function ready(): Promise<void> {
+/** Resolves when the cluster prints `ready <kubeconfig> [netns <name>]` (to the netns); rejects if it exits first or at the deadline. */
+function ready(): Promise<string | undefined> {
   return new Promise((resolve, reject) => {
     let out = '';
     const timer = setTimeout(() => reject(new Error(`the local cluster was not ready within ${START_DEADLINE_MS / 1000}s`)), START_DEADLINE_MS);
     cluster.stdout!.on('data', (chunk: Buffer) => {
       out += chunk.toString();
-      if (/^ready /m.test(out)) {
+      const m = /^ready \S+(?: netns (\S+))?$/m.exec(out);
+      if (m) {
         clearTimeout(timer);
-        resolve();
+        resolve(m[1]);
       }
     });
     void clusterExited.then((code) => {
@@ -96,16 +120,26 @@ function ready(): Promise<void> {
 
 let code = 1;
 try {
-  await ready();
+  const netns = await ready();
   log(`local cluster ready in ${((Date.now() - started) / 1000).toFixed(1)}s; running the cluster target (npm run test:cluster) with KUBECONFIG=${kubeconfig}`);
   if (!signalled) {
     const suiteStarted = Date.now();
     // `npm run test:cluster` without the npm and sh layers in between: npm exits at once on a
     // SIGTERM and sh does not pass it on, which would leave the runner going while we stop the
     // cluster under it. The runner gets the signal itself and is what we wait for.
-    suite = spawn(process.execPath, ['--import', 'tsx', 'scripts/conformance.ts', '--target', 'cluster', ...process.argv.slice(2)], {
+    // Real nodes are the run's own: @disruptive scenarios (node faults, cordons) run, each alone.
+    const realNodeArgs = realNodes ? ['--report-name', 'real-nodes', '--disruptive'] : [];
+    const runner = [process.execPath, '--import', 'tsx', 'scripts/conformance.ts', '--target', 'cluster', ...realNodeArgs, ...suiteArgs];
+    // nsenter execs the runner in place (no process between us), so signals reach it as before.
+    const [cmd, ...args] = netns ? ['nsenter', `--net=/run/netns/${netns}`, '--', ...runner] : runner;
+    suite = spawn(cmd!, args, {
       stdio: 'inherit',
-      env: { ...process.env, KUBECONFIG: kubeconfig, STATEFULSET_CONFORMANCE_LEDGER: join(dir, 'ledger.ndjson') },
+      env: {
+        ...process.env,
+        KUBECONFIG: kubeconfig,
+        STATEFULSET_CONFORMANCE_LEDGER: join(dir, 'ledger.ndjson'),
+        ...(realNodes ? { STS_NODE_HOOK: join(dir, 'node-hook.cjs') } : {}),
+      },
     });
     code = await new Promise<number>((resolve) => suite!.on('exit', (c, sig) => resolve(c ?? (sig === 'SIGTERM' ? 143 : 130))));
     log(`suite finished with exit code ${code} in ${((Date.now() - suiteStarted) / 1000).toFixed(0)}s`);

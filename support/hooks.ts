@@ -27,11 +27,11 @@ const LOCAL_TARGETS = new Set(['reference', 'control-plane', 'hybrid']);
 
 // Parallel workers share a real cluster's nodes: a @disruptive scenario (node faults, cordoning
 // every node) runs alone — it starts when nothing else runs, and nothing starts while it runs.
-// (On the reference target each worker has a control plane of its own.)
+// (On the reference, control-plane and hybrid targets each worker has a plane and nodes of its own.)
 const disruptive = (p: { tags: readonly { name: string }[] }) => p.tags.some((t) => t.name === '@disruptive');
 setParallelCanAssign(
   (pickle, running) =>
-    process.env.CONFORMANCE_TARGET === 'reference' || (!running.some(disruptive) && (!disruptive(pickle) || running.length === 0)),
+    LOCAL_TARGETS.has(process.env.CONFORMANCE_TARGET ?? '') || (!running.some(disruptive) && (!disruptive(pickle) || running.length === 0)),
 );
 
 let target: Target | undefined;

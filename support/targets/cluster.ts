@@ -96,7 +96,7 @@ export class ClusterTarget implements Target {
     await this.probeStorage(kc, info);
     await this.probeDns(kc, info);
     if (this.opts.nodeFaults) info.capabilities.add('node-faults');
-    else info.missing.set('node-faults', `target ${this.name} cannot stop nodes (the kind target can)`);
+    else info.missing.set('node-faults', `target ${this.name} cannot stop nodes: set STS_NODE_HOOK to a command that does (\`<hook> stop|start <node>\`; the kind target has one)`);
     info.missing.set('simulated-nodes', `target ${this.name} cannot script its nodes' kubelets (only the harness's simulated nodes can)`);
     info.missing.set('fast-clock', `target ${this.name} runs on real time`);
     // Once per run (parallel workers each start the target): what was found, and what will be skipped.

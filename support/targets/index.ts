@@ -25,7 +25,9 @@ export async function createTarget(params: ConformanceParameters): Promise<Targe
     }
     case 'cluster': {
       const { ClusterTarget } = await import('./cluster.ts');
-      return new ClusterTarget({ context: params.context, labels: runLabels() });
+      const { NODE_HOOK_ENV, nodeHookFaults } = await import('./node-hook.ts');
+      const hook = process.env[NODE_HOOK_ENV];
+      return new ClusterTarget({ context: params.context, labels: runLabels(), nodeFaults: hook ? nodeHookFaults(hook) : undefined });
     }
     case 'kind': {
       const { KindTarget } = await import('./kind.ts');
