@@ -57,7 +57,7 @@ const { values } = parseCli({
 });
 const nodeCount = intOption('local-cluster', 'nodes', values.nodes, 1);
 const realNodes = values['real-nodes'];
-const bindingMode = values['volume-binding-mode'] ?? (realNodes ? 'WaitForFirstConsumer' : 'Immediate');
+const bindingMode = values['volume-binding-mode'] ?? 'Immediate';
 if (bindingMode !== 'Immediate' && bindingMode !== 'WaitForFirstConsumer') {
   usageError('local-cluster', `--volume-binding-mode must be Immediate or WaitForFirstConsumer, not "${bindingMode}"`);
 }
