@@ -6,9 +6,9 @@ import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import { test } from 'node:test';
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node';
-import { BINARIES, binaryPath, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
-import { startControlPlane, StartError } from '../support/control-plane/index.ts';
-import { resolveAt } from '../support/targets/dns-lookup.ts';
+import { BINARIES, binaryPath, controlPlaneBinDir } from '../../support/control-plane/binaries.ts';
+import { startControlPlane, StartError } from '../../support/control-plane/index.ts';
+import { resolveAt } from '../../support/targets/dns-lookup.ts';
 
 const binDir = controlPlaneBinDir();
 const built = BINARIES.every((b) => existsSync(binaryPath(binDir, b)));

@@ -19,9 +19,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, Watch, type V1Namespace } from '@kubernetes/client-node';
-import { readLedger, unclosed, type LedgerEntry } from '../support/interrupt.ts';
-import { ROOT, alive, descendants, finished, killRun, sandbox, startRunner, survivors, type Runner } from './runner-helpers.ts';
-import { BINARIES, binaryPath, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
+import { readLedger, unclosed, type LedgerEntry } from '../../support/interrupt.ts';
+import { ROOT, alive, descendants, finished, killRun, sandbox, startRunner, survivors, type Runner } from '../runner-helpers.ts';
+import { BINARIES, binaryPath, controlPlaneBinDir } from '../../support/control-plane/binaries.ts';
 
 const MANAGED = 'app.kubernetes.io/managed-by=statefulset-conformance';
 const RUN_ID = 'statefulset-conformance.io/run-id';

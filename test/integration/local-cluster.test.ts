@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { controlPlaneBinDir } from '../support/control-plane/binaries.ts';
-import { descendants, finished, killRun, sandbox, startRunner, survivors } from './runner-helpers.ts';
+import { controlPlaneBinDir } from '../../support/control-plane/binaries.ts';
+import { descendants, finished, killRun, sandbox, startRunner, survivors } from '../runner-helpers.ts';
 
 const bin = controlPlaneBinDir();
 const built = ['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'coredns'].every((b) => existsSync(join(bin, b)));
