@@ -26,7 +26,8 @@
 import { appendFileSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { dirname, join } from 'node:path';
-import { ApiException, CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, type KubeConfig } from '@kubernetes/client-node';
+import { isNotFound } from '../reference/api-errors.ts';
 import { RUN_ID_LABEL } from './labels.ts';
 
 /** Where parallel workers register their pids for the runner to forward signals to. */
@@ -306,7 +307,7 @@ async function hardCleanup(reason: string): Promise<void> {
       try {
         await tracked.kc.makeApiClient(CoreV1Api).deleteNamespace({ name });
       } catch (err) {
-        if (!(err instanceof ApiException && err.code === 404)) throw err;
+        if (!isNotFound(err)) throw err;
       }
       closeTrackedNamespace(name);
     }),

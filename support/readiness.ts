@@ -6,6 +6,7 @@
  * (or every pod) unready, make a ready pod unready, and release it later.
  */
 import { CoreV1Api, PatchStrategy, setHeaderOptions, type V1Pod } from '@kubernetes/client-node';
+import { isConflict, isNotFound } from '../reference/api-errors.ts';
 import type { Clock } from '../reference/clock.ts';
 import { rfc3339 } from '../reference/clock.ts';
 import { condition, READINESS_GATE } from './pods.ts';
@@ -100,8 +101,7 @@ export class ReadinessController {
       // The pod may be gone or replaced (uid precondition); forget the write so that a live pod
       // is retried — soon, not only at the namespace's next change, which may never come.
       this.written.delete(uid!);
-      const code = (err as { code?: number }).code;
-      if (code !== 404 && code !== 409) this.errors.push(`setting ${READINESS_GATE}=${status} on ${name}: ${String(err)}`);
+      if (!isNotFound(err) && !isConflict(err)) this.errors.push(`setting ${READINESS_GATE}=${status} on ${name}: ${String(err)}`);
       if (!this.stopped) setTimeout(() => !this.stopped && this.reconcile(), RETRY_MS).unref();
     }
   }

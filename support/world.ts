@@ -16,6 +16,7 @@ import {
 } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import { config as chaiConfig } from 'chai';
+import { apiStatus, DefaultRetry, isNotFound, retryOnConflict } from '../reference/api-errors.ts';
 import type { Clock } from '../reference/clock.ts';
 import type { StepSource } from './docstrings.ts';
 import { MANAGED_BY } from './labels.ts';
@@ -112,7 +113,7 @@ export class ConformanceWorld extends World<ConformanceParameters> {
       this.timeline?.stop();
       if (this.namespace) {
         await this.core.deleteNamespace({ name: this.namespace }).catch((err) => {
-          if ((err as ApiException<unknown>).code !== 404) throw err;
+          if (!isNotFound(err)) throw err;
         });
         closeTrackedNamespace(this.namespace);
       }
@@ -184,12 +185,7 @@ export class ConformanceWorld extends World<ConformanceParameters> {
       return await call();
     } catch (err) {
       if (!(err instanceof ApiException)) throw err;
-      let status: V1Status | undefined;
-      try {
-        status = typeof err.body === 'string' ? JSON.parse(err.body) : (err.body as V1Status);
-      } catch {
-        status = undefined;
-      }
+      const status = apiStatus(err);
       this.lastError = { code: err.code, status, message: status?.message ?? String(err.body ?? err.message) };
       return undefined;
     }
@@ -224,17 +220,13 @@ export class ConformanceWorld extends World<ConformanceParameters> {
    * (its status), retrying on 409 Conflict with a fresh read as client-go's RetryOnConflict does.
    */
   async updateStatefulSet(name: string, change: (set: V1StatefulSet) => void): Promise<V1StatefulSet> {
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(DefaultRetry, async () => {
       const set = await this.readStatefulSet(name);
       change(set);
-      try {
-        const updated = await this.apps.replaceNamespacedStatefulSet({ name, namespace: this.namespace, body: set });
-        this.noteWrite(updated);
-        return updated;
-      } catch (err) {
-        if (!(err instanceof ApiException && err.code === 409) || attempt >= 5) throw err;
-      }
-    }
+      const updated = await this.apps.replaceNamespacedStatefulSet({ name, namespace: this.namespace, body: set });
+      this.noteWrite(updated);
+      return updated;
+    });
   }
 
   async patchStatefulSetStatus(name: string, body: object): Promise<V1StatefulSet> {
@@ -306,21 +298,15 @@ export class ConformanceWorld extends World<ConformanceParameters> {
   /** Rewrites an object's finalizers, retrying if someone else changed it meanwhile. */
   async editFinalizers(kind: 'pod' | 'claim', name: string, edit: (finalizers: string[]) => string[]): Promise<void> {
     const namespace = this.namespace;
-    for (let attempt = 0; ; attempt++) {
+    const result = await retryOnConflict(DefaultRetry, async () => {
       const obj = kind === 'pod' ? await this.core.readNamespacedPod({ name, namespace }) : await this.core.readNamespacedPersistentVolumeClaim({ name, namespace });
       const body = { metadata: { finalizers: edit(obj.metadata?.finalizers ?? []), resourceVersion: obj.metadata?.resourceVersion } };
       const options = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
-      try {
-        const result =
-          kind === 'pod'
-            ? await this.core.patchNamespacedPod({ name, namespace, body }, options)
-            : await this.core.patchNamespacedPersistentVolumeClaim({ name, namespace, body }, options);
-        await this.caughtUp(kind === 'pod' ? 'Pod' : 'PersistentVolumeClaim', name, result.metadata?.resourceVersion);
-        return;
-      } catch (err) {
-        if ((err as ApiException<unknown>).code !== 409 || attempt >= 5) throw err;
-      }
-    }
+      return kind === 'pod'
+        ? await this.core.patchNamespacedPod({ name, namespace, body }, options)
+        : await this.core.patchNamespacedPersistentVolumeClaim({ name, namespace, body }, options);
+    });
+    await this.caughtUp(kind === 'pod' ? 'Pod' : 'PersistentVolumeClaim', name, result.metadata?.resourceVersion);
   }
 
   /** The node a pod runs on, read from the live view. */

@@ -16,7 +16,7 @@ import {
   type V1Pod,
   type V1Service,
 } from '@kubernetes/client-node';
-import { describeError, isConflict, isNotFound } from './api-util.ts';
+import { errorMessage, isConflict, isNotFound } from '../api-errors.ts';
 import {
   CONTROLLER_NAME,
   desiredSlices,
@@ -129,7 +129,7 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Compone
     }
   };
 
-  const queue = new WorkQueue(clock, sync, 8, (key, err) => log(`service ${key}: ${describeError(err)}`));
+  const queue = new WorkQueue(clock, sync, 8, (key, err) => log(`service ${key}: ${errorMessage(err)}`));
 
   // Which services selected a pod last time, so a label change also updates the old ones.
   const podServices = new Map<string, string[]>();

@@ -13,7 +13,7 @@
  * informer may not have seen a just-created owner yet.
  */
 import { KubeConfig, type KubernetesObject, type V1OwnerReference } from '@kubernetes/client-node';
-import { describeError, isConflict, isNotFound } from './api-util.ts';
+import { errorMessage, isConflict, isNotFound } from '../api-errors.ts';
 import { groupOf, objectKinds, servedKinds, type ObjectKind } from './object-kinds.ts';
 import { type ComponentOptions, informersFor, WorkQueue } from './runtime.ts';
 
@@ -200,7 +200,7 @@ export async function startGarbageCollector(kc: KubeConfig, opts: ComponentOptio
 
   const queue = new WorkQueue(clock, process, 16, (uid, err) => {
     const item = items.get(uid);
-    log(`${item?.kind.kind ?? 'object'} ${item?.obj.metadata?.namespace ?? ''}/${item?.obj.metadata?.name ?? uid}: ${describeError(err)}`);
+    log(`${item?.kind.kind ?? 'object'} ${item?.obj.metadata?.namespace ?? ''}/${item?.obj.metadata?.name ?? uid}: ${errorMessage(err)}`);
   });
 
   const served = await servedKinds(kinds);

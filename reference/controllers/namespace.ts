@@ -11,7 +11,8 @@
  * finalizers are left alone (as upstream): whoever added a finalizer must remove it.
  */
 import { CoreV1Api, KubeConfig, type V1Namespace } from '@kubernetes/client-node';
-import { describeError, isConflict, isNotFound, Limiter } from './api-util.ts';
+import { errorMessage, isConflict, isNotFound } from '../api-errors.ts';
+import { Limiter } from './api-util.ts';
 import { objectKinds, servedKinds, type ObjectKind } from './object-kinds.ts';
 import { type ComponentOptions, informersFor, WorkQueue } from './runtime.ts';
 
@@ -84,7 +85,7 @@ export async function startNamespaceController(kc: KubeConfig, opts: ComponentOp
     log(`namespace ${name} is empty, finalized`);
   };
 
-  const queue = new WorkQueue(clock, process, 4, (name, err) => log(`namespace ${name}: ${describeError(err)}`));
+  const queue = new WorkQueue(clock, process, 4, (name, err) => log(`namespace ${name}: ${errorMessage(err)}`));
   const observe = (ns: V1Namespace) => {
     if (pending(ns)) queue.add(ns.metadata?.name ?? '');
   };

@@ -17,7 +17,8 @@
  */
 import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Lease, type V1Node, type V1NodeCondition, type V1Pod, type V1Taint } from '@kubernetes/client-node';
 import type { Timer } from '../clock.ts';
-import { describeError, isConflict, isNotFound, mergePatch, strategicMergePatch } from './api-util.ts';
+import { errorMessage, isConflict, isNotFound } from '../api-errors.ts';
+import { mergePatch, strategicMergePatch } from './api-util.ts';
 import { tolerates } from './node-selection.ts';
 import { type ComponentOptions, informersFor } from './runtime.ts';
 
@@ -137,7 +138,7 @@ export async function startNodeLifecycleController(kc: KubeConfig, opts: Compone
         if (ready) await syncTaints(node, now);
         await evict(node, nowMs);
       } catch (err) {
-        if (!isConflict(err)) log(`node ${node.metadata?.name}: ${describeError(err)}`);
+        if (!isConflict(err)) log(`node ${node.metadata?.name}: ${errorMessage(err)}`);
       }
     }
   };
@@ -151,7 +152,7 @@ export async function startNodeLifecycleController(kc: KubeConfig, opts: Compone
   nodes.on('update', (n) => {
     if (n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') && n.spec?.taints?.some((t) => t.key === NOT_READY_TAINT || t.key === UNREACHABLE_TAINT)) {
       syncTaints(n, clock.now()).catch((err) => {
-        if (!isConflict(err)) log(`node ${n.metadata?.name}: ${describeError(err)}`);
+        if (!isConflict(err)) log(`node ${n.metadata?.name}: ${errorMessage(err)}`);
       });
     }
   });

@@ -14,7 +14,8 @@ import {
   type KubernetesObject,
   type V1DeleteOptions,
 } from '@kubernetes/client-node';
-import { isNotFound, mergePatch } from './api-util.ts';
+import { isNotFound } from '../api-errors.ts';
+import { mergePatch } from './api-util.ts';
 
 export interface ObjectKind {
   apiVersion: string;

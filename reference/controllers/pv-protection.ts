@@ -11,7 +11,8 @@
  * when upstream's Update of a copy of the cached object would.
  */
 import { CoreV1Api, KubeConfig, type V1PersistentVolume } from '@kubernetes/client-node';
-import { describeError, mergePatch } from './api-util.ts';
+import { errorMessage } from '../api-errors.ts';
+import { mergePatch } from './api-util.ts';
 import { isDeletionCandidate, needToAddFinalizer } from './pvc-protection.ts';
 import { type ComponentOptions, informersFor, WorkQueue } from './runtime.ts';
 
@@ -52,7 +53,7 @@ export async function startPvProtectionController(
     }
   };
 
-  const queue = new WorkQueue(clock, processPV, opts.workers ?? 1, (name, err) => log(`PV ${name} failed with: ${describeError(err)}`));
+  const queue = new WorkQueue(clock, processPV, opts.workers ?? 1, (name, err) => log(`PV ${name} failed with: ${errorMessage(err)}`));
   const pvAddedUpdated = (pv: V1PersistentVolume) => {
     if (needToAddFinalizer(pv, PV_PROTECTION_FINALIZER) || isDeletionCandidate(pv, PV_PROTECTION_FINALIZER)) queue.add(pv.metadata?.name ?? '');
   };

@@ -31,7 +31,8 @@ import {
   type V1Pod,
 } from '@kubernetes/client-node';
 import { rfc3339 } from '../clock.ts';
-import { describeError, mergePatch } from './api-util.ts';
+import { errorMessage } from '../api-errors.ts';
+import { mergePatch } from './api-util.ts';
 import { type ComponentOptions, informersFor, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
 export const PVC_PROTECTION_FINALIZER = 'kubernetes.io/pvc-protection';
@@ -148,7 +149,7 @@ export async function startPvcProtectionController(kc: KubeConfig, opts: PvcProt
       try {
         lazy.cache = (await core.listNamespacedPod({ namespace: pvc.metadata?.namespace ?? '' })).items ?? [];
       } catch (err) {
-        throw new Error(`live list of pods failed: ${describeError(err)}`);
+        throw new Error(`live list of pods failed: ${errorMessage(err)}`);
       }
     }
     return lazy.cache.some((pod) => podUsage(pod, pvc));
@@ -223,7 +224,7 @@ export async function startPvcProtectionController(kc: KubeConfig, opts: PvcProt
       }
     }
   };
-  const namespaceQueue = new WorkQueue(clock, processNamespace, opts.workers ?? 1, (ns, err) => log(`namespace ${ns}: ${describeError(err)}`));
+  const namespaceQueue = new WorkQueue(clock, processNamespace, opts.workers ?? 1, (ns, err) => log(`namespace ${ns}: ${errorMessage(err)}`));
   const queue = new WorkQueue(
     clock,
     (key) =>
@@ -237,7 +238,7 @@ export async function startPvcProtectionController(kc: KubeConfig, opts: PvcProt
         batch.push({ name, done: (err) => (err === undefined ? resolve() : reject(err)) });
       }),
     Number.POSITIVE_INFINITY,
-    (key, err) => log(`PVC ${key} failed with: ${describeError(err)}`),
+    (key, err) => log(`PVC ${key} failed with: ${errorMessage(err)}`),
   );
 
   const pvcAddedUpdated = (pvc: V1PersistentVolumeClaim) => {

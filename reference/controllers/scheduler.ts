@@ -18,7 +18,8 @@ import {
   type V1Pod,
   type V1StorageClass,
 } from '@kubernetes/client-node';
-import { describeError, isConflict, isNotFound, mergePatch, strategicMergePatch } from './api-util.ts';
+import { errorMessage, isConflict, isNotFound } from '../api-errors.ts';
+import { mergePatch, strategicMergePatch } from './api-util.ts';
 import { fitErrorMessage, nodeMismatch } from './node-selection.ts';
 import { type ComponentOptions, informersFor, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
@@ -203,7 +204,7 @@ export async function startScheduler(
     }
   };
 
-  const queue = new WorkQueue(clock, schedule, 16, (key, err) => log(`scheduling ${key} failed: ${describeError(err)}`));
+  const queue = new WorkQueue(clock, schedule, 16, (key, err) => log(`scheduling ${key} failed: ${errorMessage(err)}`));
 
   const observePod = (pod: V1Pod) => {
     const uid = pod.metadata?.uid ?? '';

@@ -26,7 +26,8 @@ import {
   type V1PersistentVolumeClaim,
   type V1StorageClass,
 } from '@kubernetes/client-node';
-import { describeError, isConflict, isNotFound, mergePatch } from './api-util.ts';
+import { errorMessage, isAlreadyExists, isNotFound } from '../api-errors.ts';
+import { mergePatch } from './api-util.ts';
 import { type ComponentOptions, informersFor, keyOf, splitKey, WorkQueue } from './runtime.ts';
 
 export const DEFAULT_PROVISIONER = 'sim.statefulset-conformance.io/hostpath';
@@ -99,7 +100,7 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
     try {
       await storage.createStorageClass({ body: storageClassManifest(provisioner, opts.volumeBindingMode) });
     } catch (err) {
-      if (!isConflict(err)) throw err;
+      if (!isAlreadyExists(err)) throw err;
     }
   }
 
@@ -170,7 +171,7 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
         pv = await core.createPersistentVolume({ body: volumeFor(pvc, sc, provisioner, opts.hostPathBase) });
         log(`provisioned ${pv.metadata?.name} for ${key}`);
       } catch (err) {
-        if (!isConflict(err)) throw err;
+        if (!isAlreadyExists(err)) throw err;
         pv = await core.readPersistentVolume({ name: `pvc-${pvc.metadata?.uid}` });
       }
     }
@@ -217,7 +218,7 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
     clock,
     (key) => (key.startsWith('pv:') ? syncVolume(key.slice(3)) : syncClaim(key)),
     8,
-    (key, err) => log(`${key}: ${describeError(err)}`),
+    (key, err) => log(`${key}: ${errorMessage(err)}`),
   );
   const onClaim = (pvc: V1PersistentVolumeClaim) => {
     queue.add(keyOf(pvc));

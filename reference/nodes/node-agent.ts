@@ -16,7 +16,8 @@ import {
   type V1NodeStatus,
 } from '@kubernetes/client-node';
 import type { Clock, Timer } from '../clock.ts';
-import { describeError, isConflict, isNotFound, microTime, mergePatch, strategicMergePatch } from '../controllers/api-util.ts';
+import { errorMessage, isAlreadyExists, isNotFound } from '../api-errors.ts';
+import { microTime, mergePatch, strategicMergePatch } from '../controllers/api-util.ts';
 import { seconds } from './pod-status.ts';
 
 export const LEASE_NAMESPACE = 'kube-node-lease';
@@ -133,7 +134,7 @@ export class NodeAgent {
       const created = await this.core.createNode({ body: nodeManifest(this.id) });
       this.nodeUid = created.metadata?.uid;
     } catch (err) {
-      if (!isConflict(err)) throw err;
+      if (!isAlreadyExists(err)) throw err;
       const existing = await this.core.readNode({ name: this.id.name });
       this.nodeUid = existing.metadata?.uid;
     }
@@ -176,7 +177,7 @@ export class NodeAgent {
       try {
         await this.coordination.createNamespacedLease({ namespace: LEASE_NAMESPACE, body: this.leaseBody(now) });
       } catch (createErr) {
-        if (!isConflict(createErr)) throw createErr;
+        if (!isAlreadyExists(createErr)) throw createErr;
       }
     }
   }
@@ -185,7 +186,7 @@ export class NodeAgent {
     try {
       await this.core.createNamespace({ body: { metadata: { name: LEASE_NAMESPACE } } });
     } catch (err) {
-      if (!isConflict(err)) throw err;
+      if (!isAlreadyExists(err)) throw err;
     }
   }
 
@@ -196,7 +197,7 @@ export class NodeAgent {
     this.leaseTimer = this.clock.after(LEASE_RENEW_MS * jitter, () => {
       if (!this.running) return;
       this.renewLease()
-        .catch((err) => this.log(`node ${this.id.name}: lease renewal failed: ${describeError(err)}`))
+        .catch((err) => this.log(`node ${this.id.name}: lease renewal failed: ${errorMessage(err)}`))
         .finally(() => this.scheduleLease());
     });
   }
@@ -206,7 +207,7 @@ export class NodeAgent {
     this.statusTimer = this.clock.after(STATUS_INTERVAL_MS, () => {
       if (!this.running) return;
       this.postStatus()
-        .catch((err) => this.log(`node ${this.id.name}: status update failed: ${describeError(err)}`))
+        .catch((err) => this.log(`node ${this.id.name}: status update failed: ${errorMessage(err)}`))
         .finally(() => this.scheduleStatus());
     });
   }

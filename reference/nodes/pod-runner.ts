@@ -9,7 +9,8 @@
  */
 import { CoreV1Api, KubeConfig, type V1Pod, type V1PodStatus } from '@kubernetes/client-node';
 import type { Clock, Timer } from '../clock.ts';
-import { describeError, isConflict, isNotFound, Limiter, strategicMergePatch } from '../controllers/api-util.ts';
+import { errorMessage, isConflict, isNotFound } from '../api-errors.ts';
+import { Limiter, strategicMergePatch } from '../controllers/api-util.ts';
 import type { IpBlock } from './ip-allocator.ts';
 import {
   IGNORE_SIGTERM_ANNOTATION,
@@ -205,7 +206,7 @@ export class PodRunner {
       if (latest) this.reconcileReadiness(latest);
     } catch (err) {
       if (isNotFound(err)) return;
-      this.log(`pod ${rec.namespace}/${rec.name}: start failed, retrying: ${describeError(err)}`);
+      this.log(`pod ${rec.namespace}/${rec.name}: start failed, retrying: ${errorMessage(err)}`);
       this.scheduleStart(rec, RETRY_MS);
     }
   }
@@ -218,7 +219,7 @@ export class PodRunner {
     this.patchStatus(pod, { conditions: drift }).catch((err) => {
       if (isNotFound(err)) return;
       // The kubelet's status manager retries until the status is written; so does this.
-      this.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: readiness update failed, retrying: ${describeError(err)}`);
+      this.log(`pod ${pod.metadata?.namespace}/${pod.metadata?.name}: readiness update failed, retrying: ${errorMessage(err)}`);
       const uid = pod.metadata?.uid;
       this.clock.after(RETRY_MS, () => {
         const latest = this.lookup(pod.metadata?.namespace ?? '', pod.metadata?.name ?? '');
@@ -273,7 +274,7 @@ export class PodRunner {
         rec.deleteSent = true;
         return;
       }
-      this.log(`pod ${rec.namespace}/${rec.name}: termination failed, retrying: ${describeError(err)}`);
+      this.log(`pod ${rec.namespace}/${rec.name}: termination failed, retrying: ${errorMessage(err)}`);
       rec.kill = { deadlineMs: this.clock.nowMs() + RETRY_MS, timer: this.clock.after(RETRY_MS, () => void this.finish(rec, killed)) };
     }
   }

@@ -5,7 +5,7 @@
  */
 import type { CoreV1Api, CoreV1Event, V1StatefulSet } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.ts';
-import { errorMessage } from './api-errors.ts';
+import { errorMessage } from '../../api-errors.ts';
 
 export const EventSourceComponent = 'statefulset-controller';
 

@@ -5,7 +5,7 @@
  */
 import { PatchStrategy, setHeaderOptions, type AppsV1Api, type V1ControllerRevision, type V1StatefulSet } from '@kubernetes/client-node';
 import type { InformerHandle } from '../runtime.ts';
-import { isAlreadyExists, retryOnConflict } from './api-errors.ts';
+import { DefaultRetry, isAlreadyExists, retryOnConflict } from '../../api-errors.ts';
 import { controllerRefFor } from './pod-identity.ts';
 import { canonicalJson, controllerRevisionName, hashControllerRevision } from './revisions.ts';
 import { selectorMatches } from './selector.ts';
@@ -54,7 +54,7 @@ export class ControllerHistory {
   /** UpdateControllerRevision: sets .revision (the rollback bump), retrying conflicts from the cache. */
   async updateControllerRevision(revision: V1ControllerRevision, newRevision: number): Promise<V1ControllerRevision> {
     let clone = structuredClone(revision);
-    return retryOnConflict(5, async () => {
+    return retryOnConflict(DefaultRetry, async () => {
       if (clone.revision === newRevision) return clone;
       clone.revision = newRevision;
       try {

@@ -28,7 +28,7 @@ import {
   type V1StatefulSet,
 } from '@kubernetes/client-node';
 import { type InformerHandle, type ComponentOptions, informersFor, WorkQueue, keyOf, splitKey } from '../runtime.ts';
-import { errorMessage } from './api-errors.ts';
+import { errorMessage } from '../../api-errors.ts';
 import { ConsistencyStore, NO_CONSISTENCY, compareResourceVersion } from './consistency.ts';
 import { EventRecorder } from './events.ts';
 import { ControllerHistory } from './history.ts';

@@ -6,7 +6,7 @@
  */
 import type { CoreV1Api, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import type { InformerHandle } from '../runtime.ts';
-import { AggregateError, errorMessage, isAlreadyExists, isNotFound, retryOnConflict } from './api-errors.ts';
+import { DefaultBackoff, errorMessage, isAlreadyExists, isNotFound, newAggregate, retryOnConflict } from '../../api-errors.ts';
 import { NO_CONSISTENCY, type ConsistencyStore, type WrittenResource } from './consistency.ts';
 import type { EventRecorder } from './events.ts';
 import {
@@ -87,7 +87,7 @@ export class StatefulPodControl {
     let attemptedUpdate = false;
     let current = pod;
     try {
-      await retryOnConflict(4, async () => {
+      await retryOnConflict(DefaultBackoff, async () => {
         let consistent = true;
         if (!identityMatches(set, current)) {
           updateIdentity(set, current);
@@ -227,8 +227,8 @@ export class StatefulPodControl {
         errors.push(new Error(`pvc ${claim.metadata!.name} is being deleted`));
       }
     }
-    if (errors.length === 1) throw errors[0];
-    if (errors.length > 1) throw new AggregateError(errors);
+    const err = newAggregate(errors);
+    if (err) throw err;
   }
 
   /** recordPodEvent: Successful<Verb> / Failed<Verb> on the set. */

@@ -5,7 +5,7 @@
  * consistency store as RealPodControl.OnWrite does.
  */
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
-import { aggregate, isInvalid, isNotFound } from './api-errors.ts';
+import { isInvalid, isNotFound, newAggregate } from '../../api-errors.ts';
 import { controllerRefFor } from './pod-identity.ts';
 
 export type ClaimAction = 'keep' | 'ignore' | 'release' | 'adopt';
@@ -65,7 +65,7 @@ export async function claimPods(set: V1StatefulSet, pods: V1Pod[], match: (pod: 
       if (!isNotFound(err)) errors.push(err);
     }
   }
-  const err = aggregate(errors);
+  const err = newAggregate(errors);
   if (err) throw err;
   return claimed;
 }

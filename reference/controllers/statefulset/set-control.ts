@@ -9,7 +9,7 @@
  */
 import type { V1ControllerRevision, V1Pod, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
 import type { Clock } from '../../clock.ts';
-import { aggregate } from './api-errors.ts';
+import { newAggregate } from '../../api-errors.ts';
 import type { ControllerHistory } from './history.ts';
 import { FEATURE_GATES } from './features.ts';
 import {
@@ -75,7 +75,7 @@ export async function slowStartBatch(initialBatchSize: number, remaining: number
     const results = await Promise.allSettled(batch);
     const errors = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected').map((r) => r.reason as unknown);
     successes += batchSize - errors.length;
-    if (errors.length > 0) throw aggregate(errors);
+    if (errors.length > 0) throw newAggregate(errors);
     remaining -= batchSize;
   }
   return successes;
@@ -141,7 +141,7 @@ export class StatefulSetControl {
     } catch (err) {
       truncateError = err;
     }
-    if (r.error !== undefined) throw aggregate([r.error, truncateError]);
+    if (r.error !== undefined) throw newAggregate([r.error, truncateError]);
     if (truncateError !== undefined) throw truncateError;
     return r.status;
   }

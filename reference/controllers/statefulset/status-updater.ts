@@ -6,7 +6,7 @@
  */
 import type { AppsV1Api, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
 import type { InformerHandle } from '../runtime.ts';
-import { retryOnConflict } from './api-errors.ts';
+import { DefaultRetry, retryOnConflict } from '../../api-errors.ts';
 import { NO_CONSISTENCY, type ConsistencyStore } from './consistency.ts';
 
 export class StatusUpdater {
@@ -18,7 +18,7 @@ export class StatusUpdater {
 
   async updateStatefulSetStatus(set: V1StatefulSet, status: V1StatefulSetStatus): Promise<void> {
     let current = structuredClone(set);
-    await retryOnConflict(5, async () => {
+    await retryOnConflict(DefaultRetry, async () => {
       current.status = structuredClone(status);
       try {
         const updated = await this.apps.replaceNamespacedStatefulSetStatus({
