@@ -11,6 +11,7 @@ import { alreadyExists, ApiError, badRequest, conflict, forbidden, invalid, notF
 import { arr, child, clone, deepEqual, isObject, obj, str, type JsonObject } from './json.ts';
 import { groupVersion, KINDS, resourceKey } from './kinds/index.ts';
 import type { AdmissionContext, KindSpec } from './kinds/types.ts';
+import { goRoundTrip } from './go-encoding.ts';
 import { applyPatch, type PatchType } from './patch.ts';
 import { labelSelectorString, type FieldSelector, type Selector } from './selectors.ts';
 import { Entry, type Store } from './store.ts';
@@ -204,10 +205,11 @@ export class Registry implements AdmissionContext {
   /** `input` becomes the stored object: callers hand over ownership (it is freshly decoded). */
   create(kind: KindSpec, ns: string, input: unknown): WriteResult {
     if (!isObject(input)) throw badRequest('the request body must be a JSON object');
-    const body = input;
-    this.checkTypeMeta(kind, body);
-    this.checkNamespace(kind, ns, body);
-    const m = meta(body);
+    this.checkTypeMeta(kind, input);
+    this.checkNamespace(kind, ns, input);
+    // Decoded into the Go struct (null and empty optional fields gone), as defaulting sees it.
+    let body = goRoundTrip(gvkOf(kind), input);
+    let m = meta(body);
     if (str(m.resourceVersion)) throw badRequest('resourceVersion should not be set on objects to be created');
     delete m.resourceVersion;
     delete m.managedFields;
@@ -231,6 +233,9 @@ export class Registry implements AdmissionContext {
     if (name) m.name = name;
     this.admitNamespace(kind, ns, name);
     kind.admit?.(body, this);
+    // Stored as kube-apiserver encodes it.
+    body = goRoundTrip(gvkOf(kind), body);
+    m = meta(body);
     const errs = new Errors();
     validateObjectMeta(errs, m, kind.namespaced, kind.nameValidator);
     kind.validate?.(body, errs);
@@ -274,11 +279,12 @@ export class Registry implements AdmissionContext {
   }
 
   /** BeforeUpdate + strategy PrepareForUpdate + validation + ShouldDeleteDuringUpdate + write. */
-  private commitUpdate(kind: KindSpec, current: Entry, body: JsonObject, subresource?: 'status' | 'finalize'): WriteResult {
+  private commitUpdate(kind: KindSpec, current: Entry, input: JsonObject, subresource?: 'status' | 'finalize'): WriteResult {
     const old = current.obj;
     const oldMeta = obj(old.metadata)!;
     const ns = str(oldMeta.namespace) ?? '';
     const name = str(oldMeta.name)!;
+    const body = goRoundTrip(gvkOf(kind), input);
     const m = meta(body);
     const uid = str(m.uid);
     if (uid && uid !== oldMeta.uid) {
@@ -310,6 +316,7 @@ export class Registry implements AdmissionContext {
       else delete m.generation;
       delete m.selfLink;
     }
+    newObj = goRoundTrip(gvkOf(kind), newObj);
     const newMeta = meta(newObj);
     if (kind.generation && subresource === undefined && !deepEqual(newObj.spec, old.spec)) {
       newMeta.generation = (Number(oldMeta.generation) || 0) + 1;
@@ -355,7 +362,7 @@ export class Registry implements AdmissionContext {
       throw notFound(kind, name);
     }
     if (type === 'application/apply-patch+yaml' && isObject(patch)) this.checkTypeMeta(kind, { ...patch });
-    const patched = applyPatch(type, current.obj, patch, `${groupVersion(kind)}/${kind.kind}`);
+    const patched = applyPatch(type, current.obj, patch, gvkOf(kind));
     const m = meta(patched);
     if (m.name !== name) throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);
     // A resourceVersion the patch wrote is a precondition, as for an update.
@@ -562,6 +569,11 @@ export class Registry implements AdmissionContext {
     }
     return deleted;
   }
+}
+
+/** The kind's group/version/kind, as the Go type tables key it. */
+function gvkOf(kind: KindSpec): string {
+  return `${groupVersion(kind)}/${kind.kind}`;
 }
 
 function scaleOf(e: Entry): JsonObject {

@@ -85,15 +85,25 @@ export const services: KindSpec = {
   nameValidator: isDNS1035Label,
   initialStatus: () => ({ loadBalancer: {} }),
   defaults(o) {
+    // SetDefaults_Service.
     const spec = child(o, 'spec');
-    spec.type ??= 'ClusterIP';
     spec.sessionAffinity ??= 'None';
-    if (spec.type === 'ClusterIP' || spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.internalTrafficPolicy ??= 'Cluster';
+    if (spec.sessionAffinity === 'None') delete spec.sessionAffinityConfig;
+    if (spec.sessionAffinity === 'ClientIP') {
+      const clientIP = obj(obj(spec.sessionAffinityConfig)?.clientIP);
+      if (clientIP?.timeoutSeconds === undefined) spec.sessionAffinityConfig = { clientIP: { timeoutSeconds: 10800 } };
+    }
+    spec.type ??= 'ClusterIP';
     for (const p of arr(spec.ports)) {
       if (!isObject(p)) continue;
       p.protocol ??= 'TCP';
-      p.targetPort ??= p.port;
+      // A decoded IntOrString is never absent: 0 and "" mean unset.
+      if (p.targetPort === undefined || p.targetPort === 0 || p.targetPort === '') p.targetPort = p.port;
     }
+    const externallyAccessible = spec.type === 'NodePort' || spec.type === 'LoadBalancer' || arr(spec.externalIPs).length > 0;
+    if (externallyAccessible) spec.externalTrafficPolicy ??= 'Cluster';
+    if (spec.type === 'ClusterIP' || spec.type === 'NodePort' || spec.type === 'LoadBalancer') spec.internalTrafficPolicy ??= 'Cluster';
+    if (spec.type === 'LoadBalancer') spec.allocateLoadBalancerNodePorts ??= true;
   },
   admit(o, ctx) {
     const spec = child(o, 'spec');

@@ -1,7 +1,7 @@
 /** Pods: pkg/registry/core/pod/strategy.go plus the admission defaults a real server applies. */
 import { arr, child, clone, deepEqual, isObject, obj, str, type JsonObject } from '../json.ts';
 import { isDNS1123Subdomain } from '../validation.ts';
-import { defaultPodSpec, validatePodSpec } from './podspec.ts';
+import { defaultPod, validatePodSpec } from './podspec.ts';
 import { age } from './table.ts';
 import type { KindSpec } from './types.ts';
 
@@ -78,7 +78,7 @@ export const pods: KindSpec = {
   },
   initialStatus: (o) => ({ phase: 'Pending', qosClass: qosClass(obj(o.spec) ?? {}) }),
   defaults(o) {
-    defaultPodSpec(child(o, 'spec'));
+    defaultPod(child(o, 'spec'));
   },
   admit(o) {
     const spec = child(o, 'spec');

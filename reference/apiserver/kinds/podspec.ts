@@ -5,34 +5,64 @@
 import { arr, child, isObject, obj, str, type JsonObject } from '../json.ts';
 import { Errors, isDNS1123Label, isDNS1123Subdomain, validateAnnotations, validateLabels } from '../validation.ts';
 
+/** SetDefaults_HTTPGetAction. */
+function defaultHttpGet(h: unknown): void {
+  if (!isObject(h)) return;
+  h.path ??= '/';
+  h.scheme ??= 'HTTP';
+}
+
+/** SetDefaults_Probe, and the defaults of its handler. */
 function defaultProbe(p: unknown): void {
   if (!isObject(p)) return;
   p.timeoutSeconds ??= 1;
   p.periodSeconds ??= 10;
   p.successThreshold ??= 1;
   p.failureThreshold ??= 3;
-  const http = obj(p.httpGet);
-  if (http) http.scheme ??= 'HTTP';
+  defaultHttpGet(p.httpGet);
+  const grpc = obj(p.grpc);
+  if (grpc) grpc.service ??= '';
 }
 
+/**
+ * parsers.ParseImageName's tag: the image's tag, '' with a digest and none, 'latest' with
+ * neither, and '' when docker's reference grammar rejects the name.
+ */
+export function imageTag(image: string): string {
+  const m = IMAGE_REFERENCE.exec(image);
+  if (!m || image.length > 255 || /^[a-f0-9]{64}$/.test(m[1]!)) return '';
+  if (m[2] !== undefined) return m[2];
+  return m[3] !== undefined ? '' : 'latest';
+}
+
+// distribution/reference's ReferenceRegexp: name (optional domain, lowercase path), :tag, @digest.
+const DOMAIN_COMPONENT = '(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])';
+const DOMAIN = `(?:${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*|\\[(?:[a-fA-F0-9:]+)\\])(?::[0-9]+)?`;
+const PATH_COMPONENT = '[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*';
+const IMAGE_REFERENCE = new RegExp(
+  `^((?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*)(?::([\\w][\\w.-]{0,127}))?(?:@([A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,}))?$`,
+);
+
+/** SetDefaults_Container and what zz_generated.defaults.go applies inside a container. */
 function defaultContainer(c: unknown): void {
   if (!isObject(c)) return;
+  if (c.imagePullPolicy === undefined) c.imagePullPolicy = imageTag(str(c.image) ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
   c.terminationMessagePath ??= '/dev/termination-log';
   c.terminationMessagePolicy ??= 'File';
-  if (c.imagePullPolicy === undefined) {
-    const image = str(c.image) ?? '';
-    const tag = /:([^/:@]+)$/.exec(image.split('@')[0] ?? '')?.[1];
-    c.imagePullPolicy = !image.includes('@') && (tag === undefined || tag === 'latest') ? 'Always' : 'IfNotPresent';
-  }
-  c.resources ??= {};
   for (const p of arr(c.ports)) if (isObject(p)) p.protocol ??= 'TCP';
   for (const e of arr(c.env)) {
-    const fieldRef = obj(obj(obj(e)?.valueFrom)?.fieldRef);
+    const from = obj(obj(e)?.valueFrom);
+    const fieldRef = obj(from?.fieldRef);
     if (fieldRef) fieldRef.apiVersion ??= 'v1';
+    const fileKeyRef = obj(from?.fileKeyRef);
+    if (fileKeyRef) fileKeyRef.optional ??= false;
   }
   defaultProbe(c.livenessProbe);
   defaultProbe(c.readinessProbe);
   defaultProbe(c.startupProbe);
+  const lifecycle = obj(c.lifecycle);
+  defaultHttpGet(obj(lifecycle?.postStart)?.httpGet);
+  defaultHttpGet(obj(lifecycle?.preStop)?.httpGet);
 }
 
 const VOLUME_SOURCES = [
@@ -42,27 +72,97 @@ const VOLUME_SOURCES = [
   'ephemeral', 'image',
 ];
 
+function defaultFieldRefs(items: unknown): void {
+  for (const item of arr(items)) {
+    const fieldRef = obj(obj(item)?.fieldRef);
+    if (fieldRef) fieldRef.apiVersion ??= 'v1';
+  }
+}
+
+/** SetDefaults_Volume and the defaults zz_generated.defaults.go applies to each volume source. */
 function defaultVolume(v: unknown): void {
   if (!isObject(v)) return;
   if (!VOLUME_SOURCES.some((s) => v[s] !== undefined)) v.emptyDir = {};
+  const image = obj(v.image);
+  // ImageVolume (GA, locked on in 1.37).
+  if (image && image.pullPolicy === undefined) image.pullPolicy = imageTag(str(image.reference) ?? '') === 'latest' ? 'Always' : 'IfNotPresent';
+  const hostPath = obj(v.hostPath);
+  if (hostPath) hostPath.type ??= '';
   for (const s of ['secret', 'configMap', 'projected', 'downwardAPI'] as const) {
     const src = obj(v[s]);
     if (src) src.defaultMode ??= 420;
   }
-  const hostPath = obj(v.hostPath);
-  if (hostPath) hostPath.type ??= '';
+  defaultFieldRefs(obj(v.downwardAPI)?.items);
+  for (const source of arr(obj(v.projected)?.sources)) {
+    defaultFieldRefs(obj(obj(source)?.downwardAPI)?.items);
+    const token = obj(obj(source)?.serviceAccountToken);
+    if (token) token.expirationSeconds ??= 3600;
+  }
+  const iscsi = obj(v.iscsi);
+  if (iscsi) iscsi.iscsiInterface ??= 'default';
+  const rbd = obj(v.rbd);
+  if (rbd) {
+    rbd.pool ??= 'rbd';
+    rbd.user ??= 'admin';
+    rbd.keyring ??= '/etc/ceph/keyring';
+  }
+  const azureDisk = obj(v.azureDisk);
+  if (azureDisk) {
+    azureDisk.cachingMode ??= 'ReadWrite';
+    azureDisk.fsType ??= 'ext4';
+    azureDisk.readOnly ??= false;
+    azureDisk.kind ??= 'Shared';
+  }
+  const scaleIO = obj(v.scaleIO);
+  if (scaleIO) {
+    scaleIO.storageMode ??= 'ThinProvisioned';
+    scaleIO.fsType ??= 'xfs';
+  }
+  const claimSpec = obj(obj(obj(v.ephemeral)?.volumeClaimTemplate)?.spec);
+  if (claimSpec) claimSpec.volumeMode ??= 'Filesystem';
 }
 
+/**
+ * SetDefaults_PodSpec and the defaults zz_generated.defaults.go applies inside a pod spec: what
+ * a pod template gets. Pods get SetDefaults_Pod too (defaultPod).
+ */
 export function defaultPodSpec(spec: JsonObject): void {
-  spec.restartPolicy ??= 'Always';
-  spec.terminationGracePeriodSeconds ??= 30;
+  // DeprecatedServiceAccount mirrors ServiceAccountName, which wins when both are set.
+  if (!str(spec.serviceAccountName)) spec.serviceAccountName = spec.serviceAccount;
+  spec.serviceAccount = spec.serviceAccountName;
   spec.dnsPolicy ??= 'ClusterFirst';
+  spec.restartPolicy ??= 'Always';
   spec.securityContext ??= {};
+  spec.terminationGracePeriodSeconds ??= 30;
   spec.schedulerName ??= 'default-scheduler';
-  spec.enableServiceLinks ??= true;
-  arr(spec.containers).forEach(defaultContainer);
-  arr(spec.initContainers).forEach(defaultContainer);
   arr(spec.volumes).forEach(defaultVolume);
+  arr(spec.initContainers).forEach(defaultContainer);
+  arr(spec.containers).forEach(defaultContainer);
+  arr(spec.ephemeralContainers).forEach(defaultContainer);
+}
+
+/** Limits copied into absent requests (SetDefaults_Pod, for pods only). */
+function defaultRequestsToLimits(c: unknown): void {
+  const resources = obj(obj(c)?.resources);
+  const limits = obj(resources?.limits);
+  if (!resources || !limits) return;
+  const requests = obj(resources.requests) ?? {};
+  for (const [k, v] of Object.entries(limits)) if (!(k in requests)) requests[k] = v;
+  resources.requests = requests;
+}
+
+/** SetDefaults_Pod on top of the pod spec's defaults (with v1.37.2's default feature gates). */
+export function defaultPod(spec: JsonObject): void {
+  defaultPodSpec(spec);
+  if (typeof spec.terminationGracePeriodSeconds === 'number' && spec.terminationGracePeriodSeconds < 0) spec.terminationGracePeriodSeconds = 1;
+  arr(spec.containers).forEach(defaultRequestsToLimits);
+  arr(spec.initContainers).forEach(defaultRequestsToLimits);
+  spec.enableServiceLinks ??= true;
+  if (spec.hostNetwork === true) {
+    for (const c of [...arr(spec.containers), ...arr(spec.initContainers)]) {
+      for (const p of arr(obj(c)?.ports)) if (isObject(p) && !p.hostPort) p.hostPort = p.containerPort;
+    }
+  }
 }
 
 export function defaultPodTemplate(template: JsonObject): void {

@@ -6,9 +6,9 @@
  * ControllerRevisionName, EqualRevision, FindEqualRevisions, SortControllerRevisions).
  *
  * Upstream hashes the Go JSON encoding of the defaulted template (json.Marshal of maps: sorted
- * keys, no spaces). Here the template is serialised by client-node and encoded as canonical JSON
- * (sorted keys), the same bytes for the templates the suite uses: revision names agree with
- * kube-controller-manager's (web-689dd468d5 for the default template on both).
+ * keys, no spaces, HTML-safe strings). Here the template is serialised by client-node and
+ * encoded the same way (canonicalJson): given the same stored template, the same bytes, hence
+ * the same revision names as kube-controller-manager's (test/defaulting.test.ts pins some).
  */
 import type { V1ControllerRevision, V1PodTemplateSpec, V1StatefulSet } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
@@ -16,15 +16,24 @@ import { controllerRefFor } from './pod-identity.ts';
 
 export const ControllerRevisionHashLabel = 'controller.kubernetes.io/hash';
 
-/** JSON with object keys sorted and undefined members dropped: a stable byte form for hashing. */
+/** encoding/json's string: HTML-safe (<, > and & escaped) and with U+2028/U+2029 escaped. */
+function goJsonString(s: string): string {
+  return JSON.stringify(s).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * JSON as Go's json.Marshal writes a map[string]interface{}: object keys sorted, strings
+ * HTML-escaped, undefined members dropped. The bytes upstream hashes.
+ */
 export function canonicalJson(value: unknown): string {
+  if (typeof value === 'string') return goJsonString(value);
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
   if (value instanceof Date) return JSON.stringify(value.toISOString());
   if (Array.isArray(value)) return `[${value.map((v) => (v === undefined ? 'null' : canonicalJson(v))).join(',')}]`;
   const entries = Object.entries(value as Record<string, unknown>)
     .filter(([, v]) => v !== undefined)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  return `{${entries.map(([k, v]) => `${goJsonString(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 /**
