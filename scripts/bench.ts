@@ -25,21 +25,14 @@
  *   --cpu-prof                                    profile the reference processes (reports/bench/profiles/)
  *   --quick                                       small sizes, for trying the script out
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { kubeConfigFor } from '../reference/index.ts';
-import { assertBinaries, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
-import { startControlPlane, type RunningControlPlane } from '../support/control-plane/index.ts';
-import { benchApiServers, type ApiBenchOptions, type ApiBenchResult } from './bench/apiserver.ts';
-import { round, runScaleCase, type ScaleCase, type ScaleResult } from './bench/controllers.ts';
-import { waitNodesSchedulable } from '../support/control-plane/nodes.ts';
-import { busyShare, cpuTimes, machineLoad, memoryOf, settle, startSubject, type Subject } from './bench/proc.ts';
-import { summarise } from './bench/profile-summary.ts';
+import type { RunningControlPlane } from '../support/control-plane/index.ts';
+import type { ApiBenchOptions, ApiBenchResult } from './bench/apiserver.ts';
+import type { ScaleCase, ScaleResult } from './bench/controllers.ts';
+import type { Subject } from './bench/proc.ts';
+import type { SuiteRun } from './lib/suite-run.ts';
 import { intOption, parseCli } from './lib/cli.ts';
-import { planSelection } from './lib/plan.ts';
-import { runSuite, type SuiteRun } from './lib/suite-run.ts';
-import { DEFAULT_CLOCK_SCALE } from '../support/targets/index.ts';
 
 /** One guarantee from each area of the catalogue: 21 scenarios, about a fifth of the suite. */
 export const DEFAULT_SUBSET = [
@@ -68,6 +61,21 @@ const { values } = parseCli({
     quick: { type: 'boolean', default: false },
   },
 });
+
+// The rest is loaded once the options are known: --help and a bad option cost no more than node.
+const { KubeConfig } = await import('@kubernetes/client-node');
+type KubeConfig = InstanceType<typeof KubeConfig>;
+const { kubeConfigFor } = await import('../reference/index.ts');
+const { assertBinaries, controlPlaneBinDir } = await import('../support/control-plane/binaries.ts');
+const { startControlPlane } = await import('../support/control-plane/index.ts');
+const { waitNodesSchedulable } = await import('../support/control-plane/nodes.ts');
+const { DEFAULT_CLOCK_SCALE } = await import('../support/targets/index.ts');
+const { benchApiServers } = await import('./bench/apiserver.ts');
+const { round, runScaleCase } = await import('./bench/controllers.ts');
+const { busyShare, cpuTimes, machineLoad, memoryOf, settle, startSubject } = await import('./bench/proc.ts');
+const { summarise } = await import('./bench/profile-summary.ts');
+const { planSelection } = await import('./lib/plan.ts');
+const { runSuite } = await import('./lib/suite-run.ts');
 
 const quick = values.quick;
 /** A numeric option (a usage error unless a whole number), else its default, or its --quick default. */

@@ -14,16 +14,12 @@
  * Paths may carry line numbers (features/identity.feature:6). No scenario matching the paths
  * and tags is an error (exit 1), as is an unbuilt control plane; a bad option exits 2.
  */
-import { loadConfiguration, runCucumber } from '@cucumber/cucumber/api';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENV_WORKER_PIDS_DIR, exitCodeFor, installInterruptHandlers, interruptedBy, interruptSignal } from '../support/interrupt.ts';
-import { ResultCollector, loadCatalogue, renderHtml, renderMarkdown, type TargetRun } from '../support/report/conformance.ts';
-import { differential, renderDifferential } from '../support/report/differential.ts';
+import type { TargetRun } from '../support/report/conformance.ts';
 import { intOption, parseCli, usageError } from './lib/cli.ts';
-import { planRun } from './lib/plan.ts';
 import { RUNNER_OPTIONS } from './lib/runner-options.ts';
 
 const TARGETS = { reference: 'reference', 'control-plane': 'control-plane', hybrid: 'hybrid', cluster: 'cluster', kind: 'kind' } as const;
@@ -49,6 +45,13 @@ if (profile === 'control-plane' || profile === 'hybrid') {
     fail((err as Error).message);
   }
 }
+
+// Loaded once the options are known: --help and a bad option cost no more than node.
+const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
+const { ENV_WORKER_PIDS_DIR, exitCodeFor, installInterruptHandlers, interruptedBy, interruptSignal } = await import('../support/interrupt.ts');
+const { ResultCollector, loadCatalogue, renderHtml, renderMarkdown } = await import('../support/report/conformance.ts');
+const { differential, renderDifferential } = await import('../support/report/differential.ts');
+const { planRun } = await import('./lib/plan.ts');
 
 process.env.CONFORMANCE_RUN_ID ??= randomBytes(4).toString('hex');
 // Which target the run is on, for support code loaded before any World exists (support/hooks.ts).

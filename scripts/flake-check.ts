@@ -11,7 +11,6 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { assertBinaries, controlPlaneBinDir } from '../support/control-plane/binaries.ts';
 import type { Outcome } from '../support/report/conformance.ts';
 import { intOption, parseCli } from './lib/cli.ts';
-import { planSelection } from './lib/plan.ts';
 import { runSuite } from './lib/suite-run.ts';
 
 const { values, positionals } = parseCli({
@@ -26,6 +25,7 @@ const { values, positionals } = parseCli({
 });
 const referenceRuns = intOption('flake-check', 'runs', values.runs);
 // A selection that matches nothing is a mistake: say so once, not after a run of nothing.
+const { planSelection } = await import('./lib/plan.ts');
 const selection = await planSelection('reference', positionals, values.tags);
 if ('problem' in selection) {
   console.error(`flake-check: ${selection.problem}`);

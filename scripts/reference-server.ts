@@ -12,7 +12,6 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { startReferenceControlPlane } from '../reference/index.ts';
 import { parseCli, usageError } from './lib/cli.ts';
 
 const { values } = parseCli({
@@ -28,6 +27,8 @@ const { values } = parseCli({
 const clockScale = Number(values['clock-scale']);
 if (!(clockScale > 0)) usageError('serve', `--clock-scale must be a number > 0, not "${values['clock-scale']}"`);
 
+// Loaded once the options are known: --help and a bad option cost no more than node.
+const { startReferenceControlPlane } = await import('../reference/index.ts');
 const plane = await startReferenceControlPlane({ clockScale, token: values.token });
 const file = resolve(values.kubeconfig);
 const context = values.context;

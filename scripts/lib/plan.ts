@@ -16,7 +16,9 @@ export async function planRun(config: IRunConfiguration): Promise<Plan> {
   if (missing.length) return { problem: `no such feature file or directory: ${missing.join(', ')}` };
   const { plan, errors } = await loadSources(config.sources);
   if (errors.length) {
-    return { problem: errors.map((e) => `${e.uri}${e.location ? `:${e.location.line}` : ''}: ${e.message.split('\n')[0]}`).join('; ') };
+    const where = (e: (typeof errors)[number]) => `${e.uri}${e.location ? `:${e.location.line}${e.location.column ? `:${e.location.column}` : ''}` : ''}`;
+    // Gherkin's messages start with their own "(line:column): ".
+    return { problem: errors.map((e) => `${where(e)}: ${e.message.replace(/^\(\d+:\d+\): /, '').split('\n')[0]}`).join('; ') };
   }
   if (!plan.length) {
     const where = config.sources.paths.length ? config.sources.paths.join(' ') : 'features/';
