@@ -20,7 +20,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseCli } from './lib/cli.ts';
-import { planSelection } from './lib/plan.ts';
 import { RUNNER_OPTIONS } from './lib/runner-options.ts';
 
 // The runner's options but --target (the cluster target, always), checked before a cluster starts.
@@ -31,6 +30,7 @@ const { values, positionals } = parseCli({
   options: { ...suiteOptions, 'real-nodes': { type: 'boolean', default: false } },
   allowPositionals: true,
 });
+const { planSelection } = await import('./lib/plan.ts');
 const selection = await planSelection('cluster', positionals, values.tags);
 if ('problem' in selection) {
   console.error(`test:cluster:local: ${selection.problem}`);
