@@ -9,9 +9,10 @@
  * WaitForFirstConsumer, node affinity to the selected node; deletes Released PVs it provisioned
  * whose reclaim policy is Delete.
  *
- * StorageClass: the provisioner makes sure a default class `standard` exists (this
- * provisioner, reclaim Delete, Immediate binding) unless `ensureStorageClass: false`; the
- * same on both targets, so scenarios can rely on a default class either way.
+ * StorageClasses: the provisioner makes sure two classes exist (this provisioner, reclaim
+ * Delete) unless `ensureStorageClass: false`: the default `standard` (Immediate binding unless
+ * told otherwise) and `standard-wffc` (not default, WaitForFirstConsumer); the same on every
+ * target of the project, so scenarios can rely on a default class and on both binding modes.
  *
  * Binder (`bindClaims: true`): completes the bind like `syncUnboundClaim`/`bind`: claim
  * `spec.volumeName`, annotations `pv.kubernetes.io/bind-completed` and
@@ -43,23 +44,28 @@ export interface VolumeProvisionerOptions extends ComponentOptions {
   provisioner?: string;
   /** Also bind claims and volumes, as the PV controller does (reference target). */
   bindClaims: boolean;
-  /** Create the default StorageClass `standard` if missing (default true). */
+  /** Create the StorageClasses `standard` (default) and `standard-wffc` if missing (default true). */
   ensureStorageClass?: boolean;
-  /** Its volumeBindingMode (default Immediate; kind's local-path class is WaitForFirstConsumer). */
+  /** The volumeBindingMode of `standard` (default Immediate; kind's local-path class is WaitForFirstConsumer). */
   volumeBindingMode?: 'Immediate' | 'WaitForFirstConsumer';
   /** Where on a node the hostPath volumes live (default /var/lib/sim-volumes; real kubelets create them). */
   hostPathBase?: string;
 }
 
-export function storageClassManifest(provisioner: string, volumeBindingMode: 'Immediate' | 'WaitForFirstConsumer' = 'Immediate'): V1StorageClass {
-  return {
+export const DEFAULT_CLASS = 'standard';
+export const FIRST_CONSUMER_CLASS = 'standard-wffc';
+
+/** The default class `standard`, binding as told, and `standard-wffc`, not default, binding at first consumer. */
+export function storageClassManifests(provisioner: string, volumeBindingMode: 'Immediate' | 'WaitForFirstConsumer' = 'Immediate'): V1StorageClass[] {
+  const sc = (name: string, mode: typeof volumeBindingMode, annotations?: Record<string, string>): V1StorageClass => ({
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',
-    metadata: { name: 'standard', annotations: { [DEFAULT_CLASS_ANNOTATION]: 'true' } },
+    metadata: { name, annotations },
     provisioner,
     reclaimPolicy: 'Delete',
-    volumeBindingMode,
-  };
+    volumeBindingMode: mode,
+  });
+  return [sc(DEFAULT_CLASS, volumeBindingMode, { [DEFAULT_CLASS_ANNOTATION]: 'true' }), sc(FIRST_CONSUMER_CLASS, 'WaitForFirstConsumer')];
 }
 
 export function volumeFor(pvc: V1PersistentVolumeClaim, sc: V1StorageClass, provisioner: string, hostPathBase = '/var/lib/sim-volumes'): V1PersistentVolume {
@@ -97,10 +103,12 @@ export async function startVolumeProvisioner(kc: KubeConfig, opts: VolumeProvisi
   const storage = kc.makeApiClient(StorageV1Api);
 
   if (opts.ensureStorageClass !== false) {
-    try {
-      await storage.createStorageClass({ body: storageClassManifest(provisioner, opts.volumeBindingMode) });
-    } catch (err) {
-      if (!isAlreadyExists(err)) throw err;
+    for (const body of storageClassManifests(provisioner, opts.volumeBindingMode)) {
+      try {
+        await storage.createStorageClass({ body });
+      } catch (err) {
+        if (!isAlreadyExists(err)) throw err;
+      }
     }
   }
 
