@@ -3,7 +3,8 @@
  * `KUBECONFIG` chooses the file). Before any scenario it checks that the cluster answers, that
  * it accepts the credentials and that they may create and delete namespaces, and says which
  * context (and kubeconfig) failed. Capabilities are probed, never assumed:
- *   storage  — a default StorageClass exists
+ *   storage, movable-storage, wffc-storage — what the StorageClasses offer (support/targets/storage.ts;
+ *              STS_STORAGE_MOVES=true|false overrides movable-storage)
  *   dns      — a look-up from inside a pod (support/targets/cluster-dns.ts) answers
  * Node faults only where the nodes can be stopped (the kind target passes `nodeFaults`); no
  * simulated nodes and no fast clock: time is real.
@@ -15,13 +16,13 @@ import {
   ApiException,
   AuthorizationV1Api,
   CoreV1Api,
-  StorageV1Api,
   type KubeConfig,
 } from '@kubernetes/client-node';
 import { realClock, type Clock } from '../../reference/clock.ts';
 import { DnsProbe } from './cluster-dns.ts';
 import { loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.ts';
 import { probeServer } from './probe.ts';
+import { probeStorage, storageMovesOverride } from './storage.ts';
 import type { DnsAnswer, Target, TargetInfo } from './target.ts';
 
 export interface NodeFaults {
@@ -77,8 +78,6 @@ export function describeRequestError(err: unknown, loaded: Pick<LoadedKubeConfig
   return new ClusterTargetError(`cannot reach the cluster of ${where} at ${server} (trying to ${what}): ${detail}`);
 }
 
-const DEFAULT_CLASS_ANNOTATIONS = ['storageclass.kubernetes.io/is-default-class', 'storageclass.beta.kubernetes.io/is-default-class'];
-
 export class ClusterTarget implements Target {
   readonly name: string;
   private loaded?: LoadedKubeConfig;
@@ -91,9 +90,10 @@ export class ClusterTarget implements Target {
   async start(): Promise<TargetInfo> {
     const loaded = loadKubeConfig({ kubeconfig: this.opts.kubeconfig, context: this.opts.context });
     this.loaded = loaded;
+    const movesOverride = storageMovesOverride();
     const info = await this.preflight(loaded);
     const { kc } = loaded;
-    await this.probeStorage(kc, info);
+    await probeStorage(kc, info, movesOverride);
     await this.probeDns(kc, info);
     if (this.opts.nodeFaults) info.capabilities.add('node-faults');
     else info.missing.set('node-faults', `target ${this.name} cannot stop nodes: set STS_NODE_HOOK to a command that does (\`<hook> stop|start <node>\`; the kind target has one)`);
@@ -104,7 +104,8 @@ export class ClusterTarget implements Target {
       const missing = [...info.missing].map(([c, why]) => `  ${c}: ${why}`).join('\n');
       process.stderr.write(
         `${this.name}: ${loaded.where} at ${loaded.server}: Kubernetes ${info.serverVersion}; ` +
-          `capabilities: ${[...info.capabilities].join(', ') || 'none'}; scenarios needing these are skipped:\n${missing}\n`,
+          `capabilities: ${[...info.capabilities].map((c) => (c === 'wffc-storage' ? `${c} (StorageClass "${info.firstConsumerClass}")` : c)).join(', ') || 'none'}; ` +
+          `scenarios needing these are skipped:\n${missing}\n`,
       );
     }
     return info;
@@ -171,17 +172,6 @@ export class ClusterTarget implements Target {
       throw describeRequestError(err, loaded, what);
     } finally {
       clearTimeout(timer);
-    }
-  }
-
-  private async probeStorage(kc: KubeConfig, info: TargetInfo): Promise<void> {
-    try {
-      const classes = await kc.makeApiClient(StorageV1Api).listStorageClass();
-      const defaults = classes.items.filter((c) => DEFAULT_CLASS_ANNOTATIONS.some((a) => c.metadata?.annotations?.[a] === 'true'));
-      if (defaults.length) info.capabilities.add('storage');
-      else info.missing.set('storage', 'no default StorageClass');
-    } catch (err) {
-      info.missing.set('storage', `StorageClasses could not be listed: ${err instanceof ApiException ? `${err.code}` : (err as Error).message}`);
     }
   }
 

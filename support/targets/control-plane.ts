@@ -15,6 +15,7 @@ import { resolveAt } from './dns-lookup.ts';
 import { startControlPlane, type RunningControlPlane } from '../control-plane/index.ts';
 import { waitNodesSchedulable } from '../control-plane/nodes.ts';
 import { probeServer } from './probe.ts';
+import { probeStorage } from './storage.ts';
 import type { DnsAnswer, Target, TargetInfo } from './target.ts';
 
 export interface ControlPlaneTargetOptions {
@@ -113,8 +114,9 @@ export class ControlPlaneTarget implements Target {
 
       const info = await probeServer(this.name, kc);
       for (const c of ['simulated-nodes', 'node-faults', 'dns'] as const) info.capabilities.add(c);
-      if (!missing.has('storage')) info.capabilities.add('storage');
-      else info.missing.set('storage', missing.get('storage')!);
+      // The provisioner's classes: default `standard` (Immediate) and `standard-wffc`.
+      if (!missing.has('storage')) await probeStorage(kc, info);
+      else for (const c of ['storage', 'movable-storage', 'wffc-storage'] as const) info.missing.set(c, missing.get('storage')!);
       info.missing.set('fast-clock', 'a real kube-apiserver runs on wall-clock time (clock scale 1)');
       return info;
     } catch (err) {

@@ -7,6 +7,7 @@ import type { Clock } from '../../reference/clock.ts';
 import { startReferenceControlPlane, type ReferenceControlPlane } from '../../reference/index.ts';
 import type { DnsAnswer, Target, TargetInfo } from './target.ts';
 import { probeServer } from './probe.ts';
+import { probeStorage } from './storage.ts';
 
 export interface ReferenceTargetOptions {
   clockScale: number;
@@ -21,7 +22,9 @@ export class ReferenceTarget implements Target {
   async start(): Promise<TargetInfo> {
     this.plane = await startReferenceControlPlane({ clockScale: this.opts.clockScale });
     const info = await probeServer(this.name, this.plane.kubeConfig);
-    for (const c of ['simulated-nodes', 'node-faults', 'dns', 'storage'] as const) info.capabilities.add(c);
+    for (const c of ['simulated-nodes', 'node-faults', 'dns'] as const) info.capabilities.add(c);
+    // The provisioner's classes: default `standard` (Immediate) and `standard-wffc`.
+    await probeStorage(this.plane.kubeConfig, info);
     if (this.opts.clockScale > 1) info.capabilities.add('fast-clock');
     else info.missing.set('fast-clock', 'the reference clock runs at real speed (clock scale 1)');
     return info;

@@ -12,6 +12,8 @@ export type Capability =
   | 'node-faults' // nodes can be stopped and started (simulated, or kind containers)
   | 'dns' // headless-Service DNS can be resolved
   | 'storage' // a default StorageClass provisions and binds volumes
+  | 'movable-storage' // a claim's volume can follow its pod to another node (the default class binds at once)
+  | 'wffc-storage' // a StorageClass binds at first consumer (WaitForFirstConsumer): TargetInfo.firstConsumerClass
   | 'fast-clock'; // simulated time runs faster than wall time
 
 export interface TargetInfo {
@@ -23,6 +25,8 @@ export interface TargetInfo {
   capabilities: Set<Capability>;
   /** Why each missing capability is missing, for skip messages. */
   missing: Map<Capability, string>;
+  /** The WaitForFirstConsumer StorageClass scenarios use (with `wffc-storage`). */
+  firstConsumerClass?: string;
   /** Set when the target cannot run at all here (e.g. kind without Docker): every scenario is skipped with this reason. */
   unavailable?: string;
 }
