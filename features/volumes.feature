@@ -15,7 +15,9 @@ Feature: Stable storage and PVC retention
     And claim "data-web-0" has the label "app" with value "web"
     And pod "web-0" mounts claim "data-web-0" as volume "data"
 
-  @guarantee:G-38 @guarantee:G-42 @disruptive
+  # Where volumes can move: the default class binds at once and its volumes carry no node
+  # affinity. Node-local storage (kind's local-path) cannot, and has the scenarios below instead.
+  @guarantee:G-38 @guarantee:G-42 @needs:movable-storage @disruptive
   Scenario: A recreated pod reattaches its claim, even on another node
     Given a ready StatefulSet "web" with:
       | replicas            | 1    |
@@ -28,6 +30,40 @@ Feature: Stable storage and PVC retention
     And pod "web-0" runs on a different node than before
     And pod "web-0" mounts claim "data-web-0" as volume "data"
     And claim "data-web-0" is the one from before
+
+  # WaitForFirstConsumer: the claim waits for the scheduler to choose a node for its pod, and
+  # its volume is provisioned there.
+  @guarantee:G-41 @guarantee:G-42 @needs:wffc-storage
+  Scenario: Claims of a first-consumer class are bound on the node their pod is scheduled to
+    When I create a StatefulSet "web" whose claims use the first-consumer StorageClass, with:
+      | replicas            | 2    |
+      | volumeClaimTemplate | data |
+    Then StatefulSet "web" becomes ready with 2 replicas
+    And each claim of "web" was created before its pod
+    And each claim of "web" stayed unbound until its pod's node was chosen
+    And each claim of "web" is bound to a volume pinned to the node of its pod
+    And pod "web-0" mounts claim "data-web-0" as volume "data"
+
+  # The other angle of G-38 on node-local storage: the recreated pod keeps its claim, so it
+  # can only go where the volume is; it waits for that node rather than move.
+  @guarantee:G-38 @guarantee:G-42 @needs:wffc-storage @disruptive
+  Scenario: A recreated pod waits for the node its first-consumer volume is on
+    Given a ready StatefulSet "web" whose claims use the first-consumer StorageClass, with:
+      | replicas            | 1    |
+      | volumeClaimTemplate | data |
+    And I remember claim "data-web-0"
+    When I cordon the node of pod "web-0"
+    And I delete pod "web-0"
+    Then pod "web-0" is replaced
+    And pod "web-0" stays unschedulable for 10 seconds
+    And claim "data-web-0" is the one from before
+    And claim "data-web-0" is bound
+    When I uncordon the node pod "web-0" ran on
+    Then StatefulSet "web" becomes ready with 1 replica
+    And pod "web-0" runs on the same node as before
+    And pod "web-0" mounts claim "data-web-0" as volume "data"
+    And claim "data-web-0" is the one from before
+    And each claim of "web" is bound to a volume pinned to the node of its pod
 
   @guarantee:G-43
   Scenario: A claim that is being deleted blocks its pod until it is gone, then is recreated

@@ -37,8 +37,23 @@ When('every node is uncordoned', async function (this: ConformanceWorld) {
   for (const node of nodes.items.filter((n) => n.spec?.unschedulable)) await setUnschedulable(this, node.metadata!.name!, false);
 });
 
+function nodeBefore(world: ConformanceWorld, pod: string): string {
+  const node = world.remembered.get(`node:${pod}`);
+  if (typeof node !== 'string') throw new Error(`the scenario never cordoned the node of pod ${pod}, so "before" has no node`);
+  return node;
+}
+
+When('I uncordon the node pod {string} ran on', async function (this: ConformanceWorld, pod: string) {
+  this.markAction();
+  await setUnschedulable(this, nodeBefore(this, pod), false);
+});
+
 Then('pod {string} runs on a different node than before', function (this: ConformanceWorld, pod: string) {
-  expect(this.nodeOf(pod)).to.not.equal(this.remembered.get(`node:${pod}`));
+  expect(this.nodeOf(pod)).to.not.equal(nodeBefore(this, pod));
+});
+
+Then('pod {string} runs on the same node as before', function (this: ConformanceWorld, pod: string) {
+  expect(this.nodeOf(pod)).to.equal(nodeBefore(this, pod));
 });
 
 When('the node of pod {string} stops', async function (this: ConformanceWorld, pod: string) {

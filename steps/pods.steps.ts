@@ -151,6 +151,26 @@ Then('pod {string} is pending', async function (this: ConformanceWorld, name: st
   });
 });
 
+// The scheduler found no node for it (PodScheduled False, Unschedulable), and it stays without one.
+Then('pod {string} stays unschedulable for {int} seconds', async function (this: ConformanceWorld, name: string, seconds: number) {
+  const pod = await this.until(`pod ${name} to be found unschedulable`, () => {
+    const p = this.pod(name);
+    // Scheduled already: no window will see it unscheduled again.
+    if (p?.spec?.nodeName) throw new Error(`pod ${name} was scheduled to ${p.spec.nodeName}: ${describePod(p)}`);
+    const scheduled = p && condition(p, 'PodScheduled');
+    return scheduled?.status === 'False' && scheduled.reason === 'Unschedulable' ? ok(p!) : notYet(p ? describePod(p) : 'no such pod');
+  });
+  await this.throughout(
+    `pod ${name} to stay unscheduled`,
+    () => {
+      const p = this.pod(name);
+      if (!p || p.metadata?.uid !== pod.metadata?.uid) return notYet(p ? `replaced: ${describePod(p)}` : 'it is gone');
+      return p.spec?.nodeName ? notYet(`scheduled to ${p.spec.nodeName}: ${describePod(p)}`) : ok(true);
+    },
+    seconds,
+  );
+});
+
 Then('pods {string} exist', async function (this: ConformanceWorld, names: string) {
   await this.until(`pods ${names} to exist`, () => {
     const missing = nameList(names).filter((n) => !this.pod(n));

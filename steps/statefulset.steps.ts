@@ -53,6 +53,17 @@ When('I create a StatefulSet {string} with:', async function (this: ConformanceW
   await create(this, build(name, undefined, table));
 });
 
+/** The set of the table, its claims in the target's WaitForFirstConsumer class (`@needs:wffc-storage`). */
+function withFirstConsumerClaims(world: ConformanceWorld, name: string, table: DataTable): V1StatefulSet {
+  const set = build(name, undefined, table);
+  applySetting(set, 'storageClassName', world.firstConsumerClass());
+  return set;
+}
+
+When('I create a StatefulSet {string} whose claims use the first-consumer StorageClass, with:', async function (this: ConformanceWorld, name: string, table: DataTable) {
+  await create(this, withFirstConsumerClaims(this, name, table));
+});
+
 Given('a ready StatefulSet {string} with {int} replica(s)', async function (this: ConformanceWorld, name: string, replicas: number) {
   await create(this, build(name, replicas));
   await becomesReady(this, name, replicas);
@@ -60,6 +71,12 @@ Given('a ready StatefulSet {string} with {int} replica(s)', async function (this
 
 Given('a ready StatefulSet {string} with:', async function (this: ConformanceWorld, name: string, table: DataTable) {
   const set = build(name, undefined, table);
+  await create(this, set);
+  await becomesReady(this, name, set.spec!.replicas!);
+});
+
+Given('a ready StatefulSet {string} whose claims use the first-consumer StorageClass, with:', async function (this: ConformanceWorld, name: string, table: DataTable) {
+  const set = withFirstConsumerClaims(this, name, table);
   await create(this, set);
   await becomesReady(this, name, set.spec!.replicas!);
 });

@@ -2,8 +2,9 @@
  * Claims made from volumeClaimTemplates, and what becomes of them.
  */
 import { Given, Then, When } from '@cucumber/cucumber';
-import type { V1PersistentVolumeClaim } from '@kubernetes/client-node';
+import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
+import { matchesNodeSelector } from '../reference/controllers/node-selection.ts';
 import { ownedBy, parseOrdinal } from '../support/pods.ts';
 import { nameList } from '../support/text.ts';
 import { notYet, ok } from '../support/waiting.ts';
@@ -18,7 +19,31 @@ function describeClaim(c: V1PersistentVolumeClaim | undefined): string {
   return `${c.status?.phase ?? 'Pending'}${c.metadata?.deletionTimestamp ? ', terminating' : ''}, uid ${c.metadata?.uid}`;
 }
 
-Then('claims {string} are bound', async function (this: ConformanceWorld, names: string) {
+/** The scheduler's pick for a WaitForFirstConsumer claim (VolumeBinding PreBind), which the provisioner provisions on. */
+const SELECTED_NODE = 'volume.kubernetes.io/selected-node';
+
+/** Each pod of the set with the claims its volumes name (none: the set has no pods). */
+function podsAndClaims(world: ConformanceWorld, set: string): Array<{ pod: V1Pod; claims: string[] }> {
+  return world
+    .pods()
+    .filter((p) => parseOrdinal(p.metadata!.name!)?.parent === set)
+    .map((pod) => ({ pod, claims: (pod.spec?.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName).filter((c): c is string => !!c) }));
+}
+
+/** As podsAndClaims, asserting that the set has pods and each pod claims. */
+function claimsOfPods(world: ConformanceWorld, set: string): Array<{ pod: V1Pod; claims: string[] }> {
+  const all = podsAndClaims(world, set);
+  expect(all.length, `pods of ${set}`).to.be.greaterThan(0);
+  for (const { pod, claims } of all) expect(claims.length, `claims of ${pod.metadata?.name}`).to.be.greaterThan(0);
+  return all;
+}
+
+/** Resource versions are opaque, but every server the suite targets serves one increasing integer counter. */
+function before(a: string | undefined, b: string | undefined): boolean | undefined {
+  return a && b && /^\d+$/.test(a) && /^\d+$/.test(b) ? BigInt(a) < BigInt(b) : undefined;
+}
+
+Then('claim(s) {string} is/are bound', async function (this: ConformanceWorld, names: string) {
   await this.until(`claims ${names} to be Bound`, () => {
     const unbound = nameList(names).filter((n) => claim(this, n)?.status?.phase !== 'Bound');
     return unbound.length ? notYet(unbound.map((n) => `${n}: ${describeClaim(claim(this, n))}`).join('; ')) : ok(true);
@@ -26,11 +51,7 @@ Then('claims {string} are bound', async function (this: ConformanceWorld, names:
 });
 
 Then('each claim of {string} was created before its pod', function (this: ConformanceWorld, set: string) {
-  const pods = this.pods().filter((p) => parseOrdinal(p.metadata!.name!)?.parent === set);
-  expect(pods.length, 'pods').to.be.greaterThan(0);
-  for (const pod of pods) {
-    const claims = (pod.spec?.volumes ?? []).map((v) => v.persistentVolumeClaim?.claimName).filter((c): c is string => !!c);
-    expect(claims.length, `claims of ${pod.metadata?.name}`).to.be.greaterThan(0);
+  for (const { pod, claims } of claimsOfPods(this, set)) {
     const podAdded = this.timeline.history('Pod', pod.metadata!.name!).find((e) => e.type === 'ADDED');
     for (const c of claims) {
       // Each watch stream is ordered, and resourceVersions of one store are ordered too: a
@@ -43,6 +64,56 @@ Then('each claim of {string} was created before its pod', function (this: Confor
       if (podAdded && claimAdded && /^\d+$/.test(podAdded.resourceVersion) && /^\d+$/.test(claimAdded.resourceVersion)) {
         expect(BigInt(claimAdded.resourceVersion) < BigInt(podAdded.resourceVersion), `${c} was created before ${pod.metadata?.name}`).to.equal(true);
       }
+    }
+  }
+});
+
+// WaitForFirstConsumer (upstream: the scheduler's VolumeBinding plugin and the PV controller's
+// delayed binding): a claim gets no volume until the scheduler has chosen a node for a pod that
+// uses it and written it to the claim's selected-node annotation; the volume is provisioned for
+// that node and the pod is bound there once the claim is Bound.
+Then("each claim of {string} stayed unbound until its pod's node was chosen", async function (this: ConformanceWorld, set: string) {
+  await this.until(`the pods of ${set} to be scheduled and their claims Bound`, () => {
+    const all = podsAndClaims(this, set);
+    if (!all.length) return notYet(`no pods of ${set}`);
+    const waiting = all.flatMap(({ pod, claims }) => [
+      ...(pod.spec?.nodeName ? [] : [`${pod.metadata?.name}: not scheduled`]),
+      ...claims.filter((c) => claim(this, c)?.status?.phase !== 'Bound').map((c) => `${c}: ${describeClaim(claim(this, c))}`),
+    ]);
+    return waiting.length ? notYet(waiting.join('; ')) : ok(true);
+  });
+  for (const { pod, claims } of claimsOfPods(this, set)) {
+    const podName = pod.metadata!.name!;
+    const podAdded = this.timeline.history('Pod', podName).find((e) => e.type === 'ADDED' && e.uid === pod.metadata?.uid);
+    for (const c of claims) {
+      const versions = this.timeline.history('PersistentVolumeClaim', c).filter((e) => e.uid === claim(this, c)?.metadata?.uid);
+      const objects = versions.map((e) => ({ rv: e.resourceVersion, pvc: e.object as V1PersistentVolumeClaim }));
+      const unselected = objects.find(({ pvc }) => (pvc.spec?.volumeName || pvc.status?.phase === 'Bound') && !pvc.metadata?.annotations?.[SELECTED_NODE]);
+      if (unselected) {
+        expect.fail(`${c} got volume ${unselected.pvc.spec?.volumeName ?? '-'} (phase ${unselected.pvc.status?.phase}, resourceVersion ${unselected.rv}) before a node was selected for it: it did not wait for its first consumer`);
+      }
+      const selected = claim(this, c)?.metadata?.annotations?.[SELECTED_NODE];
+      expect(selected, `the node selected for ${c}`).to.equal(pod.spec?.nodeName);
+      const firstSelected = objects.find(({ pvc }) => pvc.metadata?.annotations?.[SELECTED_NODE]);
+      const after = before(podAdded?.resourceVersion, firstSelected?.rv);
+      if (after !== undefined) expect(after, `the node for ${c} was selected (resourceVersion ${firstSelected?.rv}) after ${podName} was created (${podAdded?.resourceVersion})`).to.equal(true);
+    }
+  }
+});
+
+Then('each claim of {string} is bound to a volume pinned to the node of its pod', async function (this: ConformanceWorld, set: string) {
+  const nodes = (await this.core.listNode()).items;
+  for (const { pod, claims } of claimsOfPods(this, set)) {
+    const podNode = pod.spec?.nodeName;
+    expect(podNode, `the node of ${pod.metadata?.name}`).to.be.a('string');
+    for (const c of claims) {
+      const pvc = await this.core.readNamespacedPersistentVolumeClaim({ name: c, namespace: this.namespace });
+      expect(pvc.status?.phase, `phase of ${c}`).to.equal('Bound');
+      const pv = await this.core.readPersistentVolume({ name: pvc.spec!.volumeName! });
+      const required = pv.spec?.nodeAffinity?.required;
+      expect(required, `the required node affinity of volume ${pv.metadata?.name} (of ${c})`).to.not.equal(undefined);
+      const matching = nodes.filter((n) => matchesNodeSelector(required!, n)).map((n) => n.metadata?.name);
+      expect(matching, `the nodes volume ${pv.metadata?.name} (of ${c}) may be used on`).to.deep.equal([podNode]);
     }
   }
 });

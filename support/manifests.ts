@@ -99,6 +99,11 @@ const SETTINGS: Record<string, Setter> = {
     spec(s).volumeClaimTemplates ??= [];
     for (const name of v.split(',').map((x) => x.trim())) spec(s).volumeClaimTemplates!.push(claimTemplate(name));
   },
+  storageClassName: (s, v) => {
+    const templates = spec(s).volumeClaimTemplates ?? [];
+    if (!templates.length) throw new Error('setting "storageClassName" applies to the claim templates: list volumeClaimTemplate before it');
+    for (const t of templates) t.spec!.storageClassName = v;
+  },
   whenDeleted: (s, v) => (retention(s).whenDeleted = v),
   whenScaled: (s, v) => (retention(s).whenScaled = v),
   image: (s, v) => (podSpec(s).containers[0].image = v),

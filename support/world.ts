@@ -309,6 +309,13 @@ export class ConformanceWorld extends World<ConformanceParameters> {
     await this.caughtUp(kind === 'pod' ? 'Pod' : 'PersistentVolumeClaim', name, result.metadata?.resourceVersion);
   }
 
+  /** The target's StorageClass that binds at first consumer (scenarios using it carry `@needs:wffc-storage`). */
+  firstConsumerClass(): string {
+    const name = this.info.firstConsumerClass;
+    if (!name) throw new Error(`target ${this.info.name} has no WaitForFirstConsumer StorageClass: tag the scenario @needs:wffc-storage`);
+    return name;
+  }
+
   /** The node a pod runs on, read from the live view. */
   nodeOf(pod: string): string {
     const node = this.pod(pod)?.spec?.nodeName;
