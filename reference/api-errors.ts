@@ -47,6 +47,11 @@ export const isConflict = (err: unknown): boolean => is(err, 'Conflict', 409);
 export const isAlreadyExists = (err: unknown): boolean => apiStatus(err)?.reason === 'AlreadyExists';
 export const isInvalid = (err: unknown): boolean => is(err, 'Invalid', 422);
 
+/** HasStatusCause: the failed call's Status lists a cause of this type (e.g. 'NamespaceTerminating'). */
+export function hasStatusCause(err: unknown, type: string): boolean {
+  return (apiStatus(err)?.details?.causes ?? []).some((c) => c.reason === type);
+}
+
 /** What Go's err.Error() prints for an API error: the Status message; else the error's first line. */
 export function errorMessage(err: unknown): string {
   const message = apiStatus(err)?.message;

@@ -16,6 +16,8 @@ import { startVolumeProvisioner } from './controllers/volumes.ts';
 import { startPvcProtectionController } from './controllers/pvc-protection.ts';
 import { startPvProtectionController } from './controllers/pv-protection.ts';
 import { startNodeLifecycleController } from './controllers/node-lifecycle.ts';
+import { PLACEHOLDER_ROOT_CA, startRootCACertPublisher } from './controllers/root-ca-publisher.ts';
+import { startServiceAccountsController } from './controllers/serviceaccounts.ts';
 import { startStatefulSetController } from './controllers/statefulset/index.ts';
 import { SharedInformers } from './controllers/runtime.ts';
 import { startDnsServer } from './dns/index.ts';
@@ -108,6 +110,9 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
       startPvcProtectionController(kc, { clock, informers, log: logger('pvc-protection-controller') }),
       startPvProtectionController(kc, { clock, informers, log: logger('pv-protection-controller') }),
       startNodeLifecycleController(kc, { clock, informers, log: logger('node-lifecycle-controller') }),
+      startServiceAccountsController(kc, { clock, informers, log: logger('serviceaccount-controller') }),
+      // The API server serves plain HTTP: there is no CA to publish, so a placeholder stands in.
+      startRootCACertPublisher(kc, { clock, informers, rootCA: PLACEHOLDER_ROOT_CA, log: logger('root-ca-cert-publisher') }),
       ...(opts.statefulSetController === false
         ? []
         : [startStatefulSetController(kc, { clock, informers, log: logger('statefulset-controller') })]),

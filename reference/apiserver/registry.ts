@@ -198,7 +198,10 @@ export class Registry implements AdmissionContext {
     const nsEntry = this.store.get('namespaces', '', ns);
     if (!nsEntry) throw notFound({ group: '', resource: 'namespaces', kind: 'Namespace' }, ns);
     if (obj(nsEntry.obj.status)?.phase === 'Terminating') {
-      throw forbidden(kind, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+      // The NamespaceLifecycle admission plugin's error, with its NamespaceTerminating cause.
+      const err = forbidden(kind, name, `unable to create new content in namespace ${ns} because it is being terminated`);
+      err.details!.causes = [{ reason: 'NamespaceTerminating', message: `namespace ${ns} is being terminated`, field: 'metadata.namespace' }];
+      throw err;
     }
   }
 
