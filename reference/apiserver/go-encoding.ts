@@ -90,7 +90,8 @@ function encodeStruct(type: string, o: JsonObject): JsonObject {
   const out: JsonObject = {};
   for (const [k, v] of Object.entries(o)) {
     if (v === undefined) continue;
-    const field = fields[k];
+    // Own keys only: a field named e.g. `constructor` is data, not Object.prototype's.
+    const field = Object.hasOwn(fields, k) ? fields[k] : undefined;
     if (!field) {
       out[k] = v;
       continue;

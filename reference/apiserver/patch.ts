@@ -62,6 +62,9 @@ export function applyPatch(type: PatchType, original: JsonObject, patch: unknown
         return strategicMergePatch(clone(original), clone(patch ?? {}), patchSchemaOf(groupVersionKind));
       } catch (e) {
         if (!(e instanceof StrategicMergeError)) throw e;
+        // Server-side apply is approximated by the strategic merge here; upstream's apply has no
+        // patch directives and rejects what its schema does not declare with a 400.
+        if (type === 'application/apply-patch+yaml') throw badRequest(e.message);
         // interpretStrategicMergePatchError; anything else reaches the client as a 500.
         if (e.code === 400) throw badRequest(e.message);
         if (e.code === 422) throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request');

@@ -118,7 +118,9 @@ class FieldNotFound extends StrategicMergeError {}
 /** forkedjson.LookupPatchMetadataForStruct: the field's type and its patchStrategy / patchMergeKey tags. */
 function lookupStruct(s: Schema, key: string): [Schema, PatchMeta] {
   if (schemaKind(s) !== 'struct') throw fail(`merging an object in json but data type is not struct, instead is: ${schemaKind(s)}`);
-  const field = s.table[s.type]?.[key];
+  const fields = s.table[s.type];
+  // Own keys only: a patch key such as `constructor` must not find Object.prototype's.
+  const field = fields && Object.hasOwn(fields, key) ? fields[key] : undefined;
   if (!field) throw new FieldNotFound(`unable to find api field in struct ${GO_NAMES[s.type] ?? s.type.slice(s.type.lastIndexOf('.') + 1)} for the json field "${key}"`, 500);
   return [{ table: s.table, type: field[0], pointer: field[1].includes('p') }, { strategies: (field[2] ?? '').split(','), mergeKey: field[3] ?? '' }];
 }
