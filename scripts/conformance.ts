@@ -70,6 +70,12 @@ const { runConfiguration } = await loadConfiguration({
     worldParameters,
   },
 });
+// --report-name: Cucumber's own reports go to reports/<name>/ too (real-nodes beside cluster).
+const reportName = values['report-name'] ?? profile;
+if (reportName !== profile) {
+  const files = runConfiguration.formats.files;
+  runConfiguration.formats.files = Object.fromEntries(Object.entries(files).map(([file, f]) => [file.replace(`reports/${profile}/`, `reports/${reportName}/`), f]));
+}
 // No scenario matched (a typo in a path or a tag), or a feature file does not parse: say so, run nothing.
 const plan = await planRun(runConfiguration);
 if ('problem' in plan) fail(plan.problem);
@@ -92,7 +98,6 @@ try {
   await kind?.cleanup();
 }
 
-const reportName = values['report-name'] ?? profile;
 const run: TargetRun = { target: reportName, serverVersion: collector.serverVersion, startedAt, scenarios: collector.results() };
 mkdirSync('reports', { recursive: true });
 writeFileSync(`reports/conformance-${reportName}.json`, JSON.stringify(run, null, 2));
