@@ -6,7 +6,7 @@
  * Safety: every namespace made here has loopback and links to the run's other namespaces only.
  * None has a link to the host's interfaces or a default route, so no packet leaves the machine.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, readlinkSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { homedir, hostname } from 'node:os';
 import { join } from 'node:path';
@@ -272,7 +272,6 @@ export async function runInPlaneNetns(opts: { id: string; dirs: string[]; nodes:
     await cleanup();
     throw err;
   }
-  const { spawn } = await import('node:child_process');
   const child = spawn('nsenter', [`--net=${netnsPath(plane)}`, '--', process.execPath, ...process.execArgv, ...process.argv.slice(1)], {
     stdio: 'inherit',
     env: { ...process.env, [PLANE_NETNS_ENV]: plane, STS_REAL_NODES_ID: id },
