@@ -9,8 +9,10 @@ import { ApiError, badRequest, failureStatus, invalid, methodNotSupported } from
 import { isObject, obj, str, yamlToJson, type JsonObject } from './json.ts';
 import { groupVersion, resourceKey } from './kinds/index.ts';
 import type { KindSpec } from './kinds/types.ts';
-import { openApiGroupVersion, openApiRoot } from './openapi.ts';
+import { openApiGroupVersion, openApiRoot, openApiV2, type OpenApiDocument } from './openapi.ts';
+import { negotiateOutput } from './negotiation.ts';
 import { parsePatch, PATCH_TYPES, unsupportedPatchType, type PatchType } from './patch.ts';
+import { decodeObject, encodeObject, PROTOBUF } from './protobuf/codec.ts';
 import type { DeleteOptions, ListOptions, Registry } from './registry.ts';
 import type { Entry } from './store.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
@@ -34,6 +36,8 @@ interface Route {
 
 const NOT_FOUND = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+/** Responses whose client negotiated protobuf: their API objects are sent encoded (see sendJson). */
+const PROTOBUF_RESPONSES = new WeakSet<ServerResponse>();
 
 export class Handler {
   private readonly byPath = new Map<string, KindSpec>();
@@ -70,6 +74,13 @@ export class Handler {
       req.resume();
       return sendJson(res, 401, JSON.stringify(failureStatus(401, 'Unauthorized', 'Unauthorized')));
     }
+    const openApi = this.openApi(path);
+    if (openApi !== undefined) {
+      req.resume();
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': openApi.body.length, ETag: `"${openApi.etag}"`, Vary: 'Accept' });
+      return void res.end(req.method === 'HEAD' ? undefined : openApi.body);
+    }
     const discovery = this.discovery(req, path);
     if (discovery !== undefined) {
       req.resume();
@@ -81,6 +92,8 @@ export class Handler {
       req.resume();
       throw NOT_FOUND();
     }
+    // Tables are JSON (kubectl asks for them so); other objects in the format the client prefers.
+    if (!wantsTable(req.headers.accept) && negotiateOutput(req.headers.accept) === 'protobuf') PROTOBUF_RESPONSES.add(res);
     const body = await readBody(req, this.config.maxBodyBytes);
     this.dispatch(req, res, url.searchParams, route, body);
   }
@@ -100,10 +113,16 @@ export class Handler {
     if (path === '/apis') return apiGroupList();
     if (path === '/api/v1') return apiResourceList('', 'v1');
     if (path === '/openapi/v3') return openApiRoot();
-    if (path.startsWith('/openapi/v3/')) return openApiGroupVersion(path.slice('/openapi/v3/'.length)) ?? undefinedToNotFound();
     const parts = path.split('/').slice(1);
     if (parts[0] === 'apis' && parts.length === 2) return apiGroup(parts[1]!) ?? undefinedToNotFound();
     if (parts[0] === 'apis' && parts.length === 3) return apiResourceList(parts[1]!, parts[2]!) ?? undefinedToNotFound();
+    return undefined;
+  }
+
+  /** An OpenAPI document (openapi.ts), undefined when `path` is not one. */
+  private openApi(path: string): OpenApiDocument | undefined {
+    if (path === '/openapi/v2') return openApiV2();
+    if (path.startsWith('/openapi/v3/')) return openApiGroupVersion(path.slice('/openapi/v3/'.length)) ?? undefinedToNotFound();
     return undefined;
   }
 
@@ -198,6 +217,7 @@ export class Handler {
                 sendInitialEvents: isTrue(q.get('sendInitialEvents')),
                 timeoutSeconds: intParam(q, 'timeoutSeconds'),
                 table,
+                protobuf: PROTOBUF_RESPONSES.has(res),
               },
               res,
               this.config.bookmarkIntervalMs,
@@ -342,6 +362,7 @@ function deleteOptions(q: URLSearchParams, body: JsonObject | undefined): Delete
 
 function parseBody(req: IncomingMessage, body: Buffer): unknown {
   const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
+  if (type === PROTOBUF) return decodeObject(body);
   const text = body.toString('utf8');
   try {
     if (type === 'application/yaml') return yamlToJson(text);
@@ -349,7 +370,7 @@ function parseBody(req: IncomingMessage, body: Buffer): unknown {
   } catch (e) {
     throw badRequest(`the request body could not be decoded: ${(e as Error).message}`);
   }
-  throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml`);
+  throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
@@ -378,7 +399,14 @@ function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** Sends an API object (or Status), as protobuf when the client negotiated it and the kind has a message. */
 function sendJson(res: ServerResponse, code: number, body: string, headers: Record<string, string | string[]> = {}): void {
+  const encoded = PROTOBUF_RESPONSES.has(res) ? encodeObject(JSON.parse(body) as JsonObject) : undefined;
+  if (encoded) {
+    res.writeHead(code, { 'Content-Type': PROTOBUF, 'Content-Length': encoded.length, ...headers });
+    res.end(encoded);
+    return;
+  }
   res.writeHead(code, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
