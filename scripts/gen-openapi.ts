@@ -87,7 +87,8 @@ const written: string[] = [];
 
 const swagger = JSON.parse(await read('swagger.json', '/openapi/v2')) as Json & { paths: Record<string, unknown>; definitions: Record<string, unknown> };
 const v2Paths = pick(swagger.paths);
-const v2 = { ...swagger, paths: v2Paths, definitions: reachable(v2Paths, swagger.definitions, '#/definitions/') };
+// Shared parameters (`#/parameters/body-…`) refer to definitions too.
+const v2 = { ...swagger, paths: v2Paths, definitions: reachable([v2Paths, swagger.parameters], swagger.definitions, '#/definitions/') };
 writeFileSync(join(OUT, 'v2.json'), JSON.stringify(v2));
 written.push(`v2.json (${Object.keys(v2Paths).length} paths, ${Object.keys(v2.definitions).length} definitions)`);
 
