@@ -17,9 +17,12 @@ const common = {
   strict: true,
 };
 
+// A dry run (`cucumber-js --dry-run -f usage`, listings) writes no report over a real run's.
+const dryRun = process.argv.some((a) => a === '--dry-run' || a === '-d');
+
 const target = (name, extra = {}, reportDir = name) => ({
   ...common,
-  format: common.format.map((f) => f.replace(/reports\/cucumber\./, `reports/${reportDir}/cucumber.`)),
+  format: dryRun ? [] : common.format.map((f) => f.replace(/reports\/cucumber\./, `reports/${reportDir}/cucumber.`)),
   worldParameters: { target: name, ...extra },
 });
 
@@ -33,3 +36,6 @@ export const hybrid = { ...target('control-plane', { hybrid: true }, 'hybrid'), 
 export const cluster = { ...target('cluster'), parallel: 2 };
 export const kind = { ...target('kind'), parallel: 2 };
 export const wip = { ...target('reference'), tags: '@wip' };
+// StrykerJS (`npm run mutation`, stryker.config.mjs): the reference suite in one process, its
+// only formatter Stryker's own (it runs in a sandbox copy, so reports/reference/ is never touched).
+export const mutation = { ...target('reference'), format: [] };
