@@ -13,6 +13,7 @@ import type { Registry } from './registry.ts';
 import type { FieldSelector, Selector } from './selectors.ts';
 import type { Entry, EventType, StoreEvent } from './store.ts';
 import { toTable, type IncludeObject } from './table.ts';
+import { encodeWatchEvent, PROTOBUF_WATCH } from './protobuf/codec.ts';
 
 export interface WatchRequest {
   kind: KindSpec;
@@ -24,6 +25,8 @@ export interface WatchRequest {
   sendInitialEvents: boolean;
   timeoutSeconds?: number;
   table?: IncludeObject;
+  /** Length-prefixed protobuf WatchEvent frames instead of JSON lines. */
+  protobuf?: boolean;
 }
 
 /** Above this much unsent data the client is too slow; it is disconnected and may resume. */
@@ -42,7 +45,7 @@ export function serveWatch(registry: Registry, req: WatchRequest, res: ServerRes
   const fromScratch = rv === undefined || rv === '' || rv === '0';
   if (!fromScratch && !/^\d+$/.test(rv)) throw badRequest(`invalid resource version: ${JSON.stringify(rv)}`);
 
-  res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+  res.writeHead(200, { 'Content-Type': req.protobuf ? PROTOBUF_WATCH : 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
   res.flushHeaders();
   res.socket?.setNoDelay(true);
 
@@ -59,23 +62,29 @@ export function serveWatch(registry: Registry, req: WatchRequest, res: ServerRes
   };
   res.on('close', close);
 
-  const write = (line: string): void => {
+  const write = (line: string | Buffer): void => {
     if (closed) return;
     res.write(line);
     if (res.writableLength > MAX_BUFFERED) close();
   };
+  /** One event, `object` as JSON text: a JSON line, or a protobuf frame. */
+  const event = (type: string, object: string): void => {
+    if (!req.protobuf) return write(`{"type":"${type}","object":${object}}\n`);
+    const frame = encodeWatchEvent(type, JSON.parse(object) as JsonObject);
+    if (frame) write(frame);
+  };
   const send = (type: EventType, e: Entry): void => {
     if (req.table) {
       const table = toTable(kind, [e.obj], registry.clock.nowMs(), req.table, { resourceVersion: String(e.rv) });
-      write(`{"type":"${type}","object":${JSON.stringify(table)}}\n`);
+      event(type, JSON.stringify(table));
     } else {
-      write(`{"type":"${type}","object":${e.json}}\n`);
+      event(type, e.json);
     }
   };
   const bookmark = (annotations?: Record<string, string>): void => {
     const metadata: JsonObject = { resourceVersion: String(store.resourceVersion) };
     if (annotations) metadata.annotations = annotations;
-    write(`${JSON.stringify({ type: 'BOOKMARK', object: { kind: kind.kind, apiVersion: groupVersion(kind), metadata } })}\n`);
+    event('BOOKMARK', JSON.stringify({ kind: kind.kind, apiVersion: groupVersion(kind), metadata }));
   };
 
   const deliver = (ev: StoreEvent): void => {
@@ -106,7 +115,7 @@ export function serveWatch(registry: Registry, req: WatchRequest, res: ServerRes
         since > store.resourceVersion
           ? `Too large resource version: ${since}, current: ${store.resourceVersion}`
           : `too old resource version: ${since} (${store.oldestResumableRv + 1})`;
-      write(`${JSON.stringify({ type: 'ERROR', object: failureStatus(410, 'Expired', message) })}\n`);
+      event('ERROR', JSON.stringify(failureStatus(410, 'Expired', message)));
       close();
       return;
     }
