@@ -1,0 +1,37 @@
+# Client-side apply, diff, server-side apply: managers, conflicts, --force-conflicts, fields
+# dropped from an applied configuration, no-op writes.
+managers() {
+  run kubectl get sts web -o jsonpath='{range .metadata.managedFields[*]}{.manager} {.operation} {.subresource}{"\n"}{end}'
+}
+sts_yaml web 1 | run kubectl apply -f -
+settle kubectl rollout status sts/web --timeout=120s
+sts_yaml web 1 | run kubectl apply -f -
+sts_yaml web 1 | run kubectl diff -f -
+sts_yaml web 2 | sh_run "KUBECTL_EXTERNAL_DIFF='diff -u -I generation' kubectl diff -f - | grep '^[-+] ' "
+managers
+run kubectl patch sts web --type=merge -p '{"spec":{"replicas":1}}'
+run kubectl patch sts web --type=strategic -p '{"metadata":{"labels":{"tier":"web"}}}'
+run kubectl patch sts web --type=strategic -p '{"metadata":{"labels":{"tier":"web"}}}'
+run kubectl label sts web tier-
+run kubectl get sts web -o jsonpath='{.metadata.labels}'
+# server-side apply against fields client-side apply and kubectl set own
+sts_yaml web 3 | run kubectl apply --server-side -f -
+sts_yaml web 3 | run kubectl apply --server-side --dry-run=server -f -
+sts_yaml web 3 | run kubectl apply --server-side --force-conflicts -f -
+managers
+settle kubectl rollout status sts/web --timeout=120s
+run kubectl set image sts/web nginx=registry.k8s.io/nginx-slim:0.28
+managers
+sts_yaml web 3 | run kubectl apply --server-side -f -
+sts_yaml web 3 | run kubectl apply --server-side --field-manager=other -f -
+sts_yaml web 3 | run kubectl apply --server-side --force-conflicts -f -
+managers
+run kubectl get sts web -o jsonpath='{.spec.template.spec.containers[0].image}'
+# a label only the applier owned goes when its configuration drops it
+printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\n  labels: {owned: "yes"}\n' | run kubectl apply --server-side --field-manager=labeller -f -
+run kubectl get sts web -o jsonpath='{.metadata.labels}'
+printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\n' | run kubectl apply --server-side --field-manager=labeller -f -
+run kubectl get sts web -o jsonpath='{.metadata.labels}'
+managers
+settle kubectl rollout status sts/web --timeout=120s
+revisions web
