@@ -10,17 +10,28 @@
  * created. SIGINT/SIGTERM stop after the running scenario, skip the rest, remove the namespaces,
  * still write the reports and exit 130/143 (support/interrupt.ts).
  *
+ * Before Cucumber starts, the runner checks what the target needs — the kubeconfig, context,
+ * reachability, credentials and permissions of a cluster; kind and Docker; the control-plane
+ * binaries — and prints each problem once, in one line with its fix, exiting 1 with no report.
+ * `--skip-unavailable` instead reports every scenario as skipped with the reason, and exits 0
+ * (for CI that runs a target only where it exists).
+ *
+ * Each failing scenario gets a swimlane picture of its namespace in Cucumber's HTML report;
+ * `--swimlanes` attaches one to passing scenarios too. Its text timeline keeps the start and the
+ * end (the middle elided past 400 entries); `--timeline-by-object` groups it by object.
+ *
  * Also: `--report-name <name>` (write reports/conformance-<name>.json instead of the target's name).
  * Paths may carry line numbers (features/identity.feature:6). No scenario matching the paths
  * and tags is an error (exit 1), as is an unbuilt control plane; a bad option exits 2.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetRun } from '../support/report/conformance.ts';
 import { intOption, parseCli, usageError } from './lib/cli.ts';
 import { RUNNER_OPTIONS } from './lib/runner-options.ts';
+import { ENV_TARGET_UNAVAILABLE } from '../support/targets/target.ts';
 
 const TARGETS = { reference: 'reference', 'control-plane': 'control-plane', hybrid: 'hybrid', cluster: 'cluster', kind: 'kind' } as const;
 
@@ -49,7 +60,7 @@ if (profile === 'control-plane' || profile === 'hybrid') {
 // Loaded once the options are known: --help and a bad option cost no more than node.
 const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
 const { ENV_WORKER_PIDS_DIR, exitCodeFor, installInterruptHandlers, interruptedBy, interruptSignal } = await import('../support/interrupt.ts');
-const { ResultCollector, loadCatalogue, renderHtml, renderMarkdown } = await import('../support/report/conformance.ts');
+const { ResultCollector, guaranteeCounts, loadCatalogue, renderHtml, renderMarkdown } = await import('../support/report/conformance.ts');
 const { differential, renderDifferential } = await import('../support/report/differential.ts');
 const { planRun } = await import('./lib/plan.ts');
 
@@ -60,6 +71,8 @@ const worldParameters = {
   ...(values.context ? { context: values.context } : {}),
   ...(values.disruptive ? { disruptive: true } : {}),
   ...(values['keep-cluster'] ? { keepCluster: true } : {}),
+  ...(values.swimlanes ? { swimlanes: true } : {}),
+  ...(values['timeline-by-object'] ? { timelineByObject: true } : {}),
 };
 const { runConfiguration } = await loadConfiguration({
   profiles: [profile],
@@ -79,6 +92,13 @@ if (reportName !== profile) {
 // No scenario matched (a typo in a path or a tag), or a feature file does not parse: say so, run nothing.
 const plan = await planRun(runConfiguration);
 if ('problem' in plan) fail(plan.problem);
+
+// A cluster that can't be used is one line, once, not a hook error with a stack in every worker.
+if (profile === 'cluster') {
+  const { ClusterTarget } = await import('../support/targets/cluster.ts');
+  const problem = await new ClusterTarget({ context: values.context }).check();
+  if (problem) unavailable(problem);
+}
 
 // Signals: wind down gracefully (support/interrupt.ts); workers register for forwarding here.
 installInterruptHandlers();
@@ -100,21 +120,27 @@ try {
 
 const run: TargetRun = { target: reportName, serverVersion: collector.serverVersion, startedAt, scenarios: collector.results() };
 mkdirSync('reports', { recursive: true });
-writeFileSync(`reports/conformance-${reportName}.json`, JSON.stringify(run, null, 2));
+// An interrupted run never replaces a finished run's results in the matrix: it is kept beside them.
+const runFile = `reports/conformance-${reportName}.json`;
+const aborted = interruptedBy() && existsSync(runFile) && !(JSON.parse(readFileSync(runFile, 'utf8')) as TargetRun).interrupted;
+if (interruptedBy()) run.interrupted = interruptedBy();
+writeFileSync(aborted ? `reports/conformance-${reportName}.interrupted.json` : runFile, JSON.stringify(run, null, 2));
+if (aborted) console.error(`the matrix keeps the previous ${reportName} run; this interrupted run's results are in reports/conformance-${reportName}.interrupted.json`);
 const runs = readdirSync('reports')
-  .filter((f) => /^conformance-.+\.json$/.test(f))
+  .filter((f) => /^conformance-.+(?<!\.interrupted)\.json$/.test(f))
   .map((f) => JSON.parse(readFileSync(`reports/${f}`, 'utf8')) as TargetRun);
 const catalogue = loadCatalogue();
 writeFileSync('reports/conformance.md', renderMarkdown(runs, catalogue));
-writeFileSync('reports/conformance.html', renderHtml(runs, catalogue));
+writeFileSync('reports/conformance.html', renderHtml(runs, catalogue, { hasLogs: (t) => existsSync(`reports/${t}/logs`) }));
 const comparisons = differential(runs);
 if (comparisons.length) writeFileSync('reports/differential.md', renderDifferential(comparisons));
 
 const count = (o: string) => run.scenarios.filter((s) => s.outcome === o).length;
 const uncovered = Object.keys(catalogue).filter((id) => !run.scenarios.some((s) => s.guarantees.includes(id)));
+const g = guaranteeCounts(run, catalogue);
 console.log(
   `\n${reportName}: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped; ` +
-    `${Object.keys(catalogue).length - uncovered.length}/${Object.keys(catalogue).length} guarantees covered. Report: reports/conformance.md`,
+    `guarantees: ${g.passed} passed of ${g.exercised} exercised (${g.total} in the catalogue). Report: reports/conformance.md`,
 );
 for (const c of comparisons) console.log(`differential ${c.baseline} vs ${c.other}: ${c.compared} scenarios compared, ${c.differing.length} differ, ${c.timingOnly.length} in timing only (reports/differential.md)`);
 // A whole-suite run must cover the whole catalogue: a guarantee without a scenario fails it.
@@ -127,14 +153,23 @@ if (interrupted) {
   process.exitCode = exitCodeFor(interrupted);
 }
 
-/** Creates or reuses the kind cluster for the workers, or marks the target unavailable (every scenario skipped). */
+/**
+ * The target can't run here: one line and exit 1, or with --skip-unavailable, every scenario
+ * reported as skipped with the reason (support/targets/target.ts).
+ */
+function unavailable(reason: string): void {
+  if (!values['skip-unavailable']) fail(`${profile}: ${reason} (--skip-unavailable reports the run as skipped instead)`);
+  console.error(`${profile}: ${reason}\n${profile}: --skip-unavailable: every scenario is reported as skipped with this reason`);
+  process.env[ENV_TARGET_UNAVAILABLE] = reason;
+}
+
+/** Creates or reuses the kind cluster for the workers, or says why it can't (unavailable()). */
 async function prepareKind(keepCluster: boolean): Promise<{ cleanup(): Promise<void> }> {
-  const { prepareKindCluster, ENV_KUBECONFIG, ENV_UNAVAILABLE } = await import('../support/targets/kind.ts');
+  const { prepareKindCluster, ENV_KUBECONFIG } = await import('../support/targets/kind.ts');
   // A Ctrl-C during `kind create cluster` stops it and removes the partial cluster.
   const prepared = await prepareKindCluster({ log: (line) => console.error(`kind: ${line}`), signal: interruptSignal });
   if (prepared.unavailable) {
-    console.error(`kind: ${prepared.unavailable}\nkind: the kind run is skipped (every scenario is reported as skipped with this reason)`);
-    process.env[ENV_UNAVAILABLE] = prepared.unavailable;
+    unavailable(prepared.unavailable);
     return { cleanup: async () => undefined };
   }
   process.env[ENV_KUBECONFIG] = prepared.kubeconfig;

@@ -5,12 +5,13 @@
  * - `--help` prints the usage and exits 0, having done nothing;
  * - an unknown option is one line on stderr and exit code 2;
  * - the runner's problems found before Cucumber starts — a feature path that does not exist,
- *   no scenario matching, a feature file that does not parse, an unbuilt control plane — are one
- *   line and exit code 1, and no report is written.
+ *   no scenario matching, a feature file that does not parse, an unbuilt control plane, a cluster
+ *   that can't be used (kubeconfig, context, reachability) — are one line and exit code 1, and no
+ *   report is written.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ROOT, sandbox } from './runner-helpers.ts';
@@ -125,6 +126,30 @@ describe('the runner: problems found before Cucumber starts', { concurrency: 2 }
         assert.match(oneLine(exit), /^conformance: control-plane binaries missing in .*empty-bin: etcd, kube-apiserver, .*`npm run control-plane:build`/);
       } finally {
         rmSync(bin, { recursive: true, force: true });
+      }
+    });
+  }
+
+  // The cluster target's problems, checked by the runner once (not by every worker, with stacks).
+  const kubeconfig = (server: string) =>
+    `apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: "${server}"}\ncontexts:\n- name: x\n  context: {cluster: c, user: u}\n` +
+    `current-context: x\nusers:\n- name: u\n  user: {token: t}\n`;
+  const cases: [string, string | undefined, string[], RegExp][] = [
+    ['no kubeconfig', undefined, [], /^conformance: cluster: no kubeconfig: .*kubeconfig does not exist \(set KUBECONFIG .*\(--skip-unavailable reports the run as skipped instead\)$/],
+    ['an unreadable kubeconfig', 'clusters: [', [], /^conformance: cluster: kubeconfig .* could not be read: /],
+    ['a context that is not in the kubeconfig', kubeconfig('https://127.0.0.1:1'), ['--context', 'nope'], /^conformance: cluster: context "nope" is not in kubeconfig .* \(it has: x\)/],
+    ['an unreachable cluster', kubeconfig('https://127.0.0.1:1'), [], /^conformance: cluster: cannot reach the cluster of context "x" .*ECONNREFUSED.*; start the cluster, or choose another with --context or KUBECONFIG/],
+  ];
+  for (const [what, file, args, expected] of cases) {
+    test(`--target cluster with ${what}: one line with its fix, exit 1`, async () => {
+      const path = join(box, `kubeconfig-${what.replace(/\W+/g, '-')}`);
+      if (file !== undefined) writeFileSync(path, file);
+      try {
+        const exit = await runner(['--target', 'cluster', 'features/identity.feature', ...args], { KUBECONFIG: file === undefined ? join(box, 'kubeconfig') : path });
+        assert.equal(exit.code, 1, exit.stderr);
+        assert.match(oneLine(exit), expected);
+      } finally {
+        rmSync(path, { force: true });
       }
     });
   }

@@ -10,4 +10,7 @@ export const RUNNER_OPTIONS = {
   disruptive: { type: 'boolean', default: false },
   'keep-cluster': { type: 'boolean', default: false },
   'report-name': { type: 'string' },
+  'skip-unavailable': { type: 'boolean', default: false },
+  swimlanes: { type: 'boolean', default: false },
+  'timeline-by-object': { type: 'boolean', default: false },
 } as const;

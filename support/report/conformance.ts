@@ -27,6 +27,8 @@ export interface TargetRun {
   target: string;
   serverVersion?: string;
   startedAt: string;
+  /** Set when a signal cut the run short (the rest of its scenarios are skipped). */
+  interrupted?: string;
   scenarios: ScenarioResult[];
 }
 
@@ -145,10 +147,14 @@ export function renderMarkdown(runs: TargetRun[], catalogue: Record<string, Guar
   for (const run of runs) {
     const total = run.scenarios.length;
     const by = (o: Outcome) => run.scenarios.filter((s) => s.outcome === o).length;
-    lines.push(`- **${run.target}** (${run.serverVersion ?? 'unknown version'}, ${run.startedAt}): ${by('passed')} passed, ${by('failed')} failed, ${by('skipped')} skipped of ${total} scenarios`);
+    const g = guaranteeCounts(run, catalogue);
+    lines.push(
+      `- **${run.target}** (${run.serverVersion ?? 'unknown version'}, ${run.startedAt}): ${by('passed')} passed, ${by('failed')} failed, ${by('skipped')} skipped of ${total} scenarios; ` +
+        `guarantees: ${g.passed} passed of ${g.exercised} exercised (${g.total} in the catalogue)`,
+    );
   }
   lines.push('', `| guarantee | ${runs.map((r) => r.target).join(' | ')} |`, `|---|${runs.map(() => '---').join('|')}|`);
-  for (const [id, g] of Object.entries(catalogue)) {
+  for (const [id, g] of touched(runs, catalogue)) {
     const cells = runs.map((r) => {
       const v = verdict(r, id);
       return `${ICON[v.outcome]} ${v.detail.replace(/\|/g, '\\|')}`.trim();
@@ -168,23 +174,79 @@ export function renderMarkdown(runs: TargetRun[], catalogue: Record<string, Guar
   return lines.join('\n') + '\n';
 }
 
-export function renderHtml(markdownTable: TargetRun[], catalogue: Record<string, Guarantee>): string {
+/** How many guarantees a run exercised (some scenario ran: passed or failed) and how many passed. */
+export function guaranteeCounts(run: TargetRun, catalogue: Record<string, Guarantee>): { total: number; exercised: number; passed: number } {
+  let exercised = 0;
+  let passed = 0;
+  for (const id of Object.keys(catalogue)) {
+    const ran = run.scenarios.filter((s) => s.guarantees.includes(id) && s.outcome !== 'skipped');
+    if (!ran.length) continue;
+    exercised++;
+    if (ran.every((s) => s.outcome === 'passed')) passed++;
+  }
+  return { total: Object.keys(catalogue).length, exercised, passed };
+}
+
+/** The catalogue entries some run has a scenario for: a subset run shows only what it touched. */
+function touched(runs: TargetRun[], catalogue: Record<string, Guarantee>): [string, Guarantee][] {
+  return Object.entries(catalogue).filter(([id]) => runs.some((r) => r.scenarios.some((s) => s.guarantees.includes(id))));
+}
+
+const LABEL: Record<string, string> = { passed: 'pass', failed: 'FAIL', skipped: 'skip', untested: '—', undefined: 'undefined', pending: 'pending', ambiguous: 'ambiguous', unknown: 'unknown' };
+
+/**
+ * The matrix as a page: a summary per target, the matrix (colours from CSS, not emoji fonts),
+ * and every failure with its message, a link to the scenario in the target's Cucumber report
+ * and, where the run kept them, to the component logs. Links are relative to reports/.
+ */
+export function renderHtml(runs: TargetRun[], catalogue: Record<string, Guarantee>, opts: { hasLogs?: (target: string) => boolean } = {}): string {
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  const head = markdownTable.map((r) => `<th>${esc(r.target)}<br><small>${esc(r.serverVersion ?? '')}</small></th>`).join('');
-  const rows = Object.entries(catalogue)
+  const scenarioLink = (target: string, name: string) => `${encodeURIComponent(target)}/cucumber.html?query=${encodeURIComponent(name)}`;
+  const summary = runs
+    .map((r) => {
+      const by = (o: Outcome) => r.scenarios.filter((s) => s.outcome === o).length;
+      const g = guaranteeCounts(r, catalogue);
+      const failed = r.scenarios.length - by('passed') - by('skipped');
+      return (
+        `<tr><th><a href="${encodeURIComponent(r.target)}/cucumber.html">${esc(r.target)}</a></th><td>${esc(r.serverVersion ?? 'unknown')}</td><td>${esc(r.startedAt)}</td>` +
+        `<td class="passed">${by('passed')}</td><td class="${failed ? 'failed' : ''}">${failed}</td><td class="skipped">${by('skipped')}</td>` +
+        `<td class="${g.passed === g.exercised && g.exercised ? 'passed' : g.passed < g.exercised ? 'failed' : ''}">${g.passed} / ${g.exercised}</td></tr>`
+      );
+    })
+    .join('\n');
+  const shown = touched(runs, catalogue);
+  const rows = shown
     .map(([id, g]) => {
-      const cells = markdownTable
+      const cells = runs
         .map((r) => {
           const v = verdict(r, id);
-          return `<td class="${v.outcome}" title="${esc(v.detail)}">${ICON[v.outcome]} ${esc(v.detail)}</td>`;
+          return `<td class="${v.outcome}" title="${esc(v.detail)}"><span class="badge">${LABEL[v.outcome]}</span> ${esc(v.detail)}</td>`;
         })
         .join('');
       return `<tr><td><b>${id}</b> ${esc(g.title)}<br><small>${esc(g.area)}</small></td>${cells}</tr>`;
     })
     .join('\n');
+  const hidden = Object.keys(catalogue).length - shown.length;
+  const failures = runs.flatMap((r) =>
+    r.scenarios
+      .filter((s) => s.outcome !== 'passed' && s.outcome !== 'skipped')
+      .map(
+        (s) =>
+          `<li><b>${esc(r.target)}</b>: <a href="${scenarioLink(r.target, s.name)}">${esc(s.name)}</a> <small>(${esc(s.uri)}:${s.line}, ${esc(s.outcome)}` +
+          `${opts.hasLogs?.(r.target) ? `; <a href="${encodeURIComponent(r.target)}/logs/">component logs</a>` : ''})</small><pre>${esc(s.reason ?? 'no message')}</pre></li>`,
+      ),
+  );
   return `<!doctype html><meta charset="utf-8"><title>StatefulSet conformance</title>
-<style>body{font:14px system-ui;margin:2em}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top}
-.passed{background:#e8f7e8}.failed{background:#fbe3e3}.skipped{background:#f3f3f3}.untested{color:#999}</style>
-<h1>StatefulSet conformance</h1><table><tr><th>guarantee</th>${head}</tr>
+<style>body{font:14px system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:4px 8px;vertical-align:top;text-align:left}
+.passed{background:#dff3df}.failed{background:#f9d6d6}.skipped{background:#eee;color:#555}.untested{color:#999}
+.badge{display:inline-block;min-width:2.6em;padding:0 4px;border-radius:3px;font:bold 11px monospace;text-align:center;color:#fff;background:#888}
+.passed .badge{background:#2e7d32}.failed .badge{background:#c62828}.skipped .badge{background:#757575}.untested .badge{background:none;color:#999}
+pre{white-space:pre-wrap;background:#faf4f4;border-left:3px solid #c62828;padding:6px;margin:4px 0 12px}</style>
+<h1>StatefulSet conformance</h1>
+<h2>Summary</h2><table><tr><th>target</th><th>version</th><th>started</th><th>passed</th><th>failed</th><th>skipped</th><th>guarantees passed / exercised</th></tr>
+${summary}</table>
+${failures.length ? `<h2>Failures (${failures.length})</h2><ul>${failures.join('\n')}</ul>` : '<h2>Failures</h2><p>None.</p>'}
+<h2>Guarantees</h2>${hidden ? `<p><small>${hidden} guarantees of the catalogue have no scenario in these runs and are not shown.</small></p>` : ''}
+<table><tr><th>guarantee</th>${runs.map((r) => `<th>${esc(r.target)}<br><small>${esc(r.serverVersion ?? '')}</small></th>`).join('')}</tr>
 ${rows}</table>`;
 }

@@ -20,10 +20,10 @@ import {
 } from '@kubernetes/client-node';
 import { realClock, type Clock } from '../../reference/clock.ts';
 import { DnsProbe } from './cluster-dns.ts';
-import { loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.ts';
+import { KubeConfigError, loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.ts';
 import { probeServer } from './probe.ts';
 import { probeStorage, storageMovesOverride } from './storage.ts';
-import type { DnsAnswer, Target, TargetInfo } from './target.ts';
+import { ENV_TARGET_UNAVAILABLE, unavailableInfo, type DnsAnswer, type Target, type TargetInfo } from './target.ts';
 
 export interface NodeFaults {
   stopNode(node: string): Promise<void>;
@@ -88,6 +88,9 @@ export class ClusterTarget implements Target {
   }
 
   async start(): Promise<TargetInfo> {
+    // The runner found the cluster unusable and was told to report the run as skipped.
+    const unavailable = process.env[ENV_TARGET_UNAVAILABLE];
+    if (unavailable) return unavailableInfo(this.name, unavailable);
     const loaded = loadKubeConfig({ kubeconfig: this.opts.kubeconfig, context: this.opts.context });
     this.loaded = loaded;
     const movesOverride = storageMovesOverride();
@@ -109,6 +112,23 @@ export class ClusterTarget implements Target {
       );
     }
     return info;
+  }
+
+  /**
+   * What the runner checks once, before Cucumber forks its workers: the kubeconfig and context
+   * load, the cluster answers, accepts the credentials and lets them manage namespaces. Returns
+   * the problem as one line ending with its fix, or undefined when the cluster is usable.
+   */
+  async check(): Promise<string | undefined> {
+    try {
+      await this.preflight(loadKubeConfig({ kubeconfig: this.opts.kubeconfig, context: this.opts.context }));
+      return undefined;
+    } catch (err) {
+      if (err instanceof KubeConfigError) return err.message;
+      if (!(err instanceof ClusterTargetError)) throw err;
+      if (/^cannot reach/.test(err.message)) return `${err.message}; start the cluster, or choose another with --context or KUBECONFIG`;
+      return err.message;
+    }
   }
 
   /** Reachable, credentials accepted, namespaces may be created and deleted; the server version. */

@@ -19,7 +19,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { realClock, type Clock } from '../../reference/clock.ts';
 import { DEFAULT_CLUSTER_NAME, Kind, kindAvailability } from '../kind/index.ts';
 import { ClusterTarget } from './cluster.ts';
-import type { DnsAnswer, Target, TargetInfo } from './target.ts';
+import { ENV_TARGET_UNAVAILABLE, unavailableInfo, type DnsAnswer, type Target, type TargetInfo } from './target.ts';
 
 export interface KindTargetOptions {
   name?: string;
@@ -29,7 +29,6 @@ export interface KindTargetOptions {
 
 /** Set by the runner for its workers. */
 export const ENV_KUBECONFIG = 'STS_KIND_KUBECONFIG';
-export const ENV_UNAVAILABLE = 'STS_KIND_UNAVAILABLE';
 
 export interface PreparedKind {
   /** Why kind cannot run here (then nothing else is set). */
@@ -63,20 +62,20 @@ export class KindTarget implements Target {
     const clusterName = this.opts.name ?? process.env.STS_KIND_CLUSTER ?? DEFAULT_CLUSTER_NAME;
     this.kind = new Kind({ name: clusterName });
     let kubeconfig = process.env[ENV_KUBECONFIG];
-    const unavailable = process.env[ENV_UNAVAILABLE];
-    if (unavailable) return unavailableInfo(unavailable);
+    const unavailable = process.env[ENV_TARGET_UNAVAILABLE];
+    if (unavailable) return unavailableInfo(this.name, unavailable);
     if (!kubeconfig) {
       const parallel = process.env.CUCUMBER_PARALLEL === 'true';
       if (parallel) {
         const availability = await kindAvailability();
-        if (!availability.ok) return unavailableInfo(availability.reason);
+        if (!availability.ok) return unavailableInfo(this.name, availability.reason);
         if (!(await this.kind.exists())) {
           throw new Error(`kind cluster "${clusterName}" does not exist: run \`npm run test:kind\` (it creates the cluster before starting parallel workers), or run cucumber-js without --parallel`);
         }
         kubeconfig = await this.kind.writeKubeconfig(join(mkdtempSync(join(tmpdir(), 'sts-kind-')), 'kubeconfig'));
       } else {
         const prepared = await prepareKindCluster({ name: clusterName, log: (l) => console.error(l) });
-        if (prepared.unavailable) return unavailableInfo(prepared.unavailable);
+        if (prepared.unavailable) return unavailableInfo(this.name, prepared.unavailable);
         kubeconfig = prepared.kubeconfig!;
         this.created = !!prepared.created;
       }
@@ -120,9 +119,4 @@ export class KindTarget implements Target {
   resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
     return this.running.resolve(name, type);
   }
-}
-
-/** A target that cannot run at all: every scenario is skipped with the reason. */
-function unavailableInfo(reason: string): TargetInfo {
-  return { name: 'kind', serverVersion: 'unavailable', minor: 0, capabilities: new Set(), missing: new Map(), unavailable: reason };
 }

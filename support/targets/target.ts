@@ -31,6 +31,17 @@ export interface TargetInfo {
   unavailable?: string;
 }
 
+/**
+ * Set by the runner for its workers when it found the target unusable and `--skip-unavailable`
+ * asked for the run to be reported as skipped rather than failed.
+ */
+export const ENV_TARGET_UNAVAILABLE = 'STS_TARGET_UNAVAILABLE';
+
+/** A target that cannot run at all: every scenario is skipped with the reason. */
+export function unavailableInfo(name: string, reason: string): TargetInfo {
+  return { name, serverVersion: 'unavailable', minor: 0, capabilities: new Set(), missing: new Map(), unavailable: reason };
+}
+
 export interface Target {
   readonly name: string;
   /** Starts (or connects to) the target once per worker process. */

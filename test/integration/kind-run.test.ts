@@ -43,9 +43,18 @@ describe('the kind target run', { concurrency: false }, () => {
 
   const ONE_SCENARIO = ['features/identity.feature:6', '--parallel', '1'];
 
-  test('kind missing: the run is skipped, not failed, and the message says what to install', async () => {
+  test('kind missing: one line saying what to install, exit 1, no report', async () => {
     const { env } = stubEnv({ KIND: '/nonexistent/kind' });
     const { code, out, report } = await runKind(env, ['features/identity.feature']);
+    assert.equal(code, 1, out);
+    assert.match(out, /^conformance: kind: kind is not installed: install kind.*--skip-unavailable/m);
+    assert.doesNotMatch(out, /\n\s+at /, 'no stack trace');
+    assert.deepEqual(report.scenarios, [], 'no report written');
+  });
+
+  test('kind missing with --skip-unavailable: the run is skipped, not failed, each scenario with the reason', async () => {
+    const { env } = stubEnv({ KIND: '/nonexistent/kind' });
+    const { code, out, report } = await runKind(env, ['features/identity.feature', '--skip-unavailable']);
     assert.equal(code, 0, out);
     assert.match(out, /kind is not installed: install kind/);
     assert.ok(report.scenarios.length > 0);
@@ -55,9 +64,12 @@ describe('the kind target run', { concurrency: false }, () => {
     }
   });
 
-  test('Docker missing: skipped likewise', async () => {
+  test('Docker missing: one line likewise; skipped with --skip-unavailable', async () => {
     const { env } = stubEnv({ DOCKER: '/nonexistent/docker' });
-    const { code, out, report } = await runKind(env, ONE_SCENARIO);
+    const failed = await runKind(env, ONE_SCENARIO);
+    assert.equal(failed.code, 1, failed.out);
+    assert.match(failed.out, /^conformance: kind: .*docker is not installed/m);
+    const { code, out, report } = await runKind(env, [...ONE_SCENARIO, '--skip-unavailable']);
     assert.equal(code, 0, out);
     assert.deepEqual(report.scenarios.map((s) => s.outcome), ['skipped']);
     assert.match(report.scenarios[0].reason ?? '', /docker is not installed/);
