@@ -13,6 +13,8 @@ export interface StepSource {
   line: number;
   /** Line of the doc string's opening delimiter, when the step has one. */
   docStringLine?: number;
+  /** The step's keyword as written ("Given ", "And "). */
+  keyword?: string;
 }
 
 type GherkinDocument = ITestStepHookParameter['gherkinDocument'];
@@ -34,7 +36,7 @@ export function stepSource(doc: GherkinDocument, pickleStep: ITestStepHookParame
   collect(doc.feature?.children ?? []);
   const step = steps.find((s) => s.id === id);
   if (!step) return undefined;
-  return { uri, line: step.location.line, docStringLine: step.docString?.location.line };
+  return { uri, line: step.location.line, docStringLine: step.docString?.location.line, keyword: step.keyword };
 }
 
 /** Parses a doc string as a YAML mapping; errors name the feature file, the line and the YAML error. */

@@ -10,6 +10,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stepSource } from './docstrings.ts';
 import { dumpNamespace } from './dump.ts';
+import { renderSwimlane } from './report/swimlane.ts';
 import { LIFECYCLE_MEDIA_TYPE } from './report/differential.ts';
 import { skipReason } from './gates.ts';
 import { identityViolations } from './invariants.ts';
@@ -92,6 +93,7 @@ Before(async function (this: ConformanceWorld, { pickle }: ITestCaseHookParamete
 // Steps name their feature file and line in errors about their own input (support/docstrings.ts).
 BeforeStep(function (this: ConformanceWorld, { gherkinDocument, pickle, pickleStep }: ITestStepHookParameter) {
   this.currentStep = stepSource(gherkinDocument, pickleStep, pickle.uri);
+  if (this.namespace) this.stepMarks.push({ at: this.clock.now(), text: `${this.currentStep?.keyword ?? ''}${pickleStep.text}` });
 });
 
 After(async function (this: ConformanceWorld, { result }: ITestCaseHookParameter) {
@@ -99,10 +101,15 @@ After(async function (this: ConformanceWorld, { result }: ITestCaseHookParameter
   try {
     const violations = identityViolations(this.timeline);
     const failed = result?.status === Status.FAILED || violations.length > 0;
+    if (failed || this.parameters.swimlanes) {
+      const svg = renderSwimlane(this.timeline.entries, this.stepMarks, failed ? this.waiter.lastFailure : undefined);
+      this.attach(Buffer.from(svg), { mediaType: 'image/svg+xml', fileName: 'swimlane: the namespace over time' });
+    }
     if (failed) {
       failedScenarios++;
-      this.attach(this.timeline.render(), 'text/plain');
-      this.attach(await dumpNamespace(this), 'text/yaml');
+      if (this.parameters.timelineByObject) this.attach(this.timeline.renderByObject(), { mediaType: 'text/plain', fileName: 'timeline by object' });
+      else this.attach(this.timeline.render(), { mediaType: 'text/plain', fileName: 'timeline (oldest first)' });
+      this.attach(await dumpNamespace(this), { mediaType: 'text/yaml', fileName: 'namespace dump' });
     }
     this.attach(JSON.stringify(this.timeline.lifecycles()), LIFECYCLE_MEDIA_TYPE);
     if (this.readiness.errors.length) this.attach(`readiness writes that failed:\n${this.readiness.errors.join('\n')}`, 'text/plain');

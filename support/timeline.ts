@@ -1,20 +1,30 @@
 /**
  * The timeline of a scenario: every change to the scenario namespace's pods, PVCs,
- * StatefulSets, ControllerRevisions and events, in the order the API server's watches
- * delivered them. It is also the scenario's live view of those objects: waits re-check their
+ * StatefulSets, ControllerRevisions and events (and to the PersistentVolumes a step chose to
+ * follow), in the order the API server's watches delivered them. It is also the scenario's live view of those objects: waits re-check their
  * condition on each change (support/waiting.ts), and ordering guarantees are asserted on the
  * recorded history rather than by polling.
  */
-import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, Watch, type KubernetesObject, type KubernetesListObject, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, Watch, type KubernetesObject, type KubernetesListObject, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
 import type { Clock } from '../reference/clock.ts';
 import { describePod, isReady, isTerminating } from './pods.ts';
 
-type Lister = (core: CoreV1Api, apps: AppsV1Api, discovery: DiscoveryV1Api, namespace: string) => Promise<KubernetesListObject<KubernetesObject>>;
+type Lister = (
+  core: CoreV1Api,
+  apps: AppsV1Api,
+  discovery: DiscoveryV1Api,
+  namespace: string,
+  fieldSelector?: string,
+) => Promise<KubernetesListObject<KubernetesObject>>;
 
-export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'StatefulSet' | 'ControllerRevision' | 'Event' | 'EndpointSlice';
+export type WatchedKind = 'Pod' | 'PersistentVolumeClaim' | 'StatefulSet' | 'ControllerRevision' | 'Event' | 'EndpointSlice' | 'PersistentVolume';
 
-export const WATCHED: Record<WatchedKind, { path: string; resource: string; model: string; list: Lister }> = {
+/**
+ * What the timeline watches. Namespaced kinds are watched from the start; a cluster-scoped kind
+ * (volumes, which other scenarios' claims have too) only object by object, once a step follows one.
+ */
+export const WATCHED: Record<WatchedKind, { path: string; resource: string; model: string; list: Lister; clusterScoped?: true }> = {
   Pod: { path: 'api/v1', resource: 'pods', model: 'V1Pod', list: (c, _a, _d, namespace) => c.listNamespacedPod({ namespace }) },
   PersistentVolumeClaim: {
     path: 'api/v1',
@@ -35,6 +45,13 @@ export const WATCHED: Record<WatchedKind, { path: string; resource: string; mode
     resource: 'endpointslices',
     model: 'V1EndpointSlice',
     list: (_c, _a, d, namespace) => d.listNamespacedEndpointSlice({ namespace }),
+  },
+  PersistentVolume: {
+    path: 'api/v1',
+    resource: 'persistentvolumes',
+    model: 'V1PersistentVolume',
+    clusterScoped: true,
+    list: (c, _a, _d, _namespace, fieldSelector) => c.listPersistentVolume({ fieldSelector }),
   },
 };
 
@@ -61,6 +78,8 @@ export class Timeline {
   private readonly objects = new Map<WatchedKind, Map<string, KubernetesObject>>();
   private readonly listeners = new Set<Listener>();
   private readonly aborts: AbortController[] = [];
+  /** The PersistentVolumes followed (followVolume). */
+  private readonly followed = new Set<string>();
   private stopped = false;
   private seq = 0;
 
@@ -78,9 +97,16 @@ export class Timeline {
   private readonly core: CoreV1Api;
   private readonly apps: AppsV1Api;
 
-  /** Starts every watch; resolves once each has listed the namespace. */
+  /** Starts every namespace watch; resolves once each has listed the namespace. */
   async start(): Promise<void> {
-    await Promise.all((Object.keys(WATCHED) as WatchedKind[]).map((kind) => this.watch(kind, '')));
+    await Promise.all((Object.keys(WATCHED) as WatchedKind[]).filter((kind) => !WATCHED[kind].clusterScoped).map((kind) => this.watch(kind, '')));
+  }
+
+  /** Follows one PersistentVolume from now on (its current state first); resolves once it is listed. */
+  async followVolume(name: string): Promise<void> {
+    if (this.followed.has(name)) return;
+    this.followed.add(name);
+    await this.watch('PersistentVolume', '', name);
   }
 
   stop(): void {
@@ -103,20 +129,28 @@ export class Timeline {
     return [...this.objects.get(kind)!.values()] as T[];
   }
 
+  /** When the entry was recorded, in seconds since the timeline's first entry ("2.8 s"). */
+  when(entry: TimelineEntry): string {
+    const start = this.entries[0]?.at.getTime() ?? entry.at.getTime();
+    return `${((entry.at.getTime() - start) / 1000).toFixed(1)} s`;
+  }
+
   /** Entries about one object name, oldest first. */
   history(kind: WatchedKind, name?: string): TimelineEntry[] {
     return this.entries.filter((e) => e.kind === kind && (name === undefined || e.name === name));
   }
 
-  private async watch(kind: WatchedKind, fromVersion: string): Promise<void> {
-    const { path, resource } = WATCHED[kind];
-    const url = `/${path}/namespaces/${this.namespace}/${resource}`;
+  /** Watches the namespace's objects of a kind, or (a cluster-scoped kind) the one named `only`. */
+  private async watch(kind: WatchedKind, fromVersion: string, only?: string): Promise<void> {
+    const { path, resource, clusterScoped } = WATCHED[kind];
+    const url = clusterScoped ? `/${path}/${resource}` : `/${path}/namespaces/${this.namespace}/${resource}`;
+    const fieldSelector = only === undefined ? undefined : `metadata.name=${only}`;
     let resourceVersion = fromVersion;
-    if (!resourceVersion) resourceVersion = await this.relist(kind);
+    if (!resourceVersion) resourceVersion = await this.relist(kind, fieldSelector, only);
     if (this.stopped) return;
     const abort = await new Watch(this.kc).watch(
       url,
-      { resourceVersion, allowWatchBookmarks: true },
+      { resourceVersion, allowWatchBookmarks: true, ...(fieldSelector ? { fieldSelector } : {}) },
       (type, raw) => {
         if (type === 'BOOKMARK') return void (resourceVersion = raw?.metadata?.resourceVersion ?? resourceVersion);
         if (type === 'ERROR') return void (resourceVersion = ''); // 410 Gone: relist on restart
@@ -127,22 +161,22 @@ export class Timeline {
         if (this.stopped) return;
         const gone = (err as { statusCode?: number } | null)?.statusCode === 410;
         // A watch the server closed resumes where it stopped; a lost one relists.
-        setImmediate(() => void this.watch(kind, gone ? '' : resourceVersion).catch(() => undefined));
+        setImmediate(() => void this.watch(kind, gone ? '' : resourceVersion, only).catch(() => undefined));
       },
     );
     this.aborts.push(abort);
   }
 
-  /** Lists the kind, records what changed since the cache was last filled, returns the list's RV. */
-  private async relist(kind: WatchedKind): Promise<string> {
-    const list = await WATCHED[kind].list(this.core, this.apps, this.discovery, this.namespace);
+  /** Lists the kind (or the one object `only`), records what changed since the cache was last filled, returns the list's RV. */
+  private async relist(kind: WatchedKind, fieldSelector?: string, only?: string): Promise<string> {
+    const list = await WATCHED[kind].list(this.core, this.apps, this.discovery, this.namespace, fieldSelector);
     const seen = new Set<string>();
     for (const obj of list.items ?? []) {
       const name = obj.metadata?.name ?? '';
       seen.add(name);
       this.record(kind, this.objects.get(kind)!.has(name) ? 'MODIFIED' : 'ADDED', obj);
     }
-    for (const [name, obj] of this.objects.get(kind)!) if (!seen.has(name)) this.record(kind, 'DELETED', obj);
+    for (const [name, obj] of this.objects.get(kind)!) if (!seen.has(name) && (only === undefined || name === only)) this.record(kind, 'DELETED', obj);
     return list.metadata?.resourceVersion ?? '';
   }
 
@@ -205,16 +239,41 @@ export class Timeline {
     return out;
   }
 
-  /** The timeline as text, for reports. */
+  /**
+   * The timeline as text, for reports: its start and its end, with the middle elided when there
+   * are more than `limit` entries (the start shows how things began, the end where they stalled).
+   */
   render(limit = 400): string {
     const start = this.entries[0]?.at.getTime() ?? 0;
-    const lines = this.entries.slice(-limit).map((e) => {
-      const t = ((e.at.getTime() - start) / 1000).toFixed(1).padStart(7);
-      return `${t}s  ${e.type.padEnd(8)} ${e.kind}/${e.name}  ${e.summary}`;
-    });
-    const skipped = this.entries.length - lines.length;
-    return (skipped > 0 ? [`… ${skipped} earlier entries`] : []).concat(lines).join('\n');
+    const line = (e: TimelineEntry) => `${offset(e, start)}  ${e.type.padEnd(8)} ${e.kind}/${e.name}  ${e.summary}`;
+    if (this.entries.length <= limit) return this.entries.map(line).join('\n');
+    const head = Math.floor(limit / 4);
+    const tail = limit - head;
+    return [
+      ...this.entries.slice(0, head).map(line),
+      `… ${this.entries.length - limit} entries elided …`,
+      ...this.entries.slice(-tail).map(line),
+    ].join('\n');
   }
+
+  /** The timeline grouped by object (kind/name), each object's changes oldest first. */
+  renderByObject(): string {
+    const start = this.entries[0]?.at.getTime() ?? 0;
+    const groups = new Map<string, TimelineEntry[]>();
+    for (const e of this.entries) {
+      const key = `${e.kind}/${e.name}`;
+      const group = groups.get(key) ?? [];
+      group.push(e);
+      groups.set(key, group);
+    }
+    return [...groups]
+      .map(([key, es]) => [key, ...es.map((e) => `  ${offset(e, start)}  ${e.type.padEnd(8)} ${e.summary}`)].join('\n'))
+      .join('\n\n');
+  }
+}
+
+function offset(e: TimelineEntry, start: number): string {
+  return `${((e.at.getTime() - start) / 1000).toFixed(1).padStart(7)}s`;
 }
 
 function summarise(kind: WatchedKind, obj: KubernetesObject): string {
@@ -234,6 +293,11 @@ function summarise(kind: WatchedKind, obj: KubernetesObject): string {
       return `revision=${o.revision}`;
     case 'Event':
       return `${o.type} ${o.reason} ${o.involvedObject?.kind}/${o.involvedObject?.name}: ${o.message}`;
+    case 'PersistentVolume': {
+      const pv = obj as V1PersistentVolume;
+      const claim = pv.spec?.claimRef ? ` claim=${pv.spec.claimRef.name} (uid ${short(pv.spec.claimRef.uid)})` : '';
+      return `${pv.status?.phase ?? 'Pending'}${claim}${pv.metadata?.deletionTimestamp ? ' terminating' : ''} finalizers=${(pv.metadata?.finalizers ?? []).join(',') || 'none'}`;
+    }
     case 'EndpointSlice':
       return (o.endpoints ?? [])
         .map((e: any) => `${e.hostname ?? e.targetRef?.name ?? '?'}=${(e.addresses ?? []).join('/')}${e.conditions?.ready === false ? '(not ready)' : ''}`)

@@ -35,7 +35,16 @@ export class WaitFailure extends Error {
  */
 const MIN_REAL_DEADLINE_MS = 15_000;
 
+/** The target-clock window of the last wait that failed, for the scenario's swimlane. */
+export interface FailedWait {
+  expected: string;
+  from: Date;
+  to: Date;
+}
+
 export class Waiter {
+  lastFailure?: FailedWait;
+
   constructor(
     private readonly timeline: Timeline,
     private readonly clock: Clock,
@@ -44,6 +53,7 @@ export class Waiter {
 
   /** Resolves with the check's value once it holds; rejects with what was seen at the deadline. */
   until<T>(expected: string, check: Check<T>, seconds = 120): Promise<T> {
+    const from = this.clock.now();
     return new Promise<T>((resolve, reject) => {
       let last = '';
       let done = false;
@@ -68,7 +78,7 @@ export class Waiter {
       const onAbort = () => finish(() => reject(new Error(`interrupted while waiting for ${expected}`)));
       const unsubscribe = this.timeline.subscribe(evaluate);
       const timer = setTimeout(
-        () => finish(() => reject(new WaitFailure(expected, last, seconds, 'within'))),
+        () => finish(() => reject(this.failed(new WaitFailure(expected, last, seconds, 'within'), from))),
         Math.max(this.clock.toRealMs(seconds * 1000), MIN_REAL_DEADLINE_MS),
       );
       this.signal?.addEventListener('abort', onAbort);
@@ -81,6 +91,7 @@ export class Waiter {
    * first change that breaks it. This is how "nothing happens" (halting) is asserted.
    */
   throughout(expected: string, check: Check<unknown>, seconds: number): Promise<void> {
+    const from = this.clock.now();
     return new Promise<void>((resolve, reject) => {
       let done = false;
       const finish = (fn: () => void) => {
@@ -93,7 +104,7 @@ export class Waiter {
       };
       const evaluate = () => {
         const result = check();
-        if (!result.ok) finish(() => reject(new WaitFailure(expected, result.seen, seconds, 'throughout')));
+        if (!result.ok) finish(() => reject(this.failed(new WaitFailure(expected, result.seen, seconds, 'throughout'), from)));
       };
       const onAbort = () => finish(() => reject(new Error(`interrupted while checking ${expected}`)));
       const unsubscribe = this.timeline.subscribe(evaluate);
@@ -101,5 +112,10 @@ export class Waiter {
       this.signal?.addEventListener('abort', onAbort);
       evaluate();
     });
+  }
+
+  private failed(err: WaitFailure, from: Date): WaitFailure {
+    this.lastFailure = { expected: err.expected, from, to: this.clock.now() };
+    return err;
   }
 }

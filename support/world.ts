@@ -23,6 +23,7 @@ import { MANAGED_BY } from './labels.ts';
 import { closeTrackedNamespace, interruptSignal, openTrackedNamespace } from './interrupt.ts';
 import { ReadinessController } from './readiness.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
+import type { StepMark } from './report/swimlane.ts';
 import { Timeline, type WatchedKind } from './timeline.ts';
 import { Waiter, notYet, ok, type Check } from './waiting.ts';
 
@@ -38,6 +39,10 @@ export interface ConformanceParameters {
   disruptive?: boolean;
   /** kind target: keep the cluster after the run. */
   keepCluster?: boolean;
+  /** Attach the swimlane picture to passing scenarios too (failing ones always get it). */
+  swimlanes?: boolean;
+  /** A failing scenario's text timeline grouped by object instead of in time order. */
+  timelineByObject?: boolean;
 }
 
 // A failed assertion shows what it saw in full: a truncated API error message explains nothing.
@@ -70,6 +75,8 @@ export class ConformanceWorld extends World<ConformanceParameters> {
   actionMark = 0;
   /** The feature file and line of the step running now (set by a BeforeStep hook). */
   currentStep?: StepSource;
+  /** When each step started, on the target's clock (the swimlane's step boundaries). */
+  readonly stepMarks: StepMark[] = [];
   /** Values a scenario remembers to compare later (UIDs, revisions, IPs). */
   readonly remembered = new Map<string, unknown>();
 
