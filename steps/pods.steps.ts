@@ -6,7 +6,7 @@ import { Given, Then, When, type DataTable } from '@cucumber/cucumber';
 import type { V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { fieldMismatches } from '../support/fields.ts';
-import { createdInOrderAfterReady, terminatedInOrderAfterGone } from '../support/ordering.ts';
+import { assertOrdering, createdInOrderAfterReady, terminatedInOrderAfterGone } from '../support/ordering.ts';
 import { condition, describePod, isRunningAndReady, ordinalOf, ownedBy } from '../support/pods.ts';
 import { nameList, pairs } from '../support/text.ts';
 import { notYet, ok } from '../support/waiting.ts';
@@ -58,16 +58,14 @@ Then('pod {string} is not created for {int} seconds', async function (this: Conf
 Then(
   'pods {string} were created in that order, each once the one before it was running and ready',
   function (this: ConformanceWorld, names: string) {
-    const problems = createdInOrderAfterReady(this.timeline, nameList(names), this.actionMark);
-    expect(problems, problems.join('\n')).to.deep.equal([]);
+    assertOrdering(`pods ${names} created in that order, each once the one before it was running and ready`, createdInOrderAfterReady(this.timeline, nameList(names), this.actionMark));
   },
 );
 
 Then(
   'pods {string} were terminated in that order, each once the one before it was gone',
   function (this: ConformanceWorld, names: string) {
-    const problems = terminatedInOrderAfterGone(this.timeline, nameList(names), this.actionMark);
-    expect(problems, problems.join('\n')).to.deep.equal([]);
+    assertOrdering(`pods ${names} terminated in that order, each once the one before it was gone`, terminatedInOrderAfterGone(this.timeline, nameList(names), this.actionMark));
   },
 );
 

@@ -6,10 +6,11 @@ import type { V1ControllerRevision, V1StatefulSet } from '@kubernetes/client-nod
 import { expect } from 'chai';
 import { fieldMismatches } from '../support/fields.ts';
 import { ALTERNATE_IMAGE, PAUSE_IMAGE } from '../support/manifests.ts';
-import { createdSince } from '../support/ordering.ts';
+import { assertOrdering, createdSince } from '../support/ordering.ts';
 import { isRunningAndReady, ownedBy, revisionOf } from '../support/pods.ts';
 import { maxTerminatingTogether, maxUnavailable, replacements, rolloutComplete } from '../support/rollout.ts';
 import { nameList, pairs } from '../support/text.ts';
+import type { TimelineEntry } from '../support/timeline.ts';
 import { notYet, ok } from '../support/waiting.ts';
 import { plain, type ConformanceWorld } from '../support/world.ts';
 
@@ -153,12 +154,20 @@ Then(
     const want = nameList(names);
     const set = want[0].replace(/-\d+$/, '');
     const seen = replacements(this.timeline, set, this.actionMark);
-    expect(seen.map((r) => r.pod), 'order in which pods were replaced').to.deep.equal(want);
-    for (let i = 1; i < seen.length; i++) {
-      const previousReady = seen[i - 1].ready;
-      expect(previousReady, `${seen[i - 1].pod} was replaced but never became ready`).to.not.equal(undefined);
-      expect(seen[i].stopped.seq, `${seen[i].pod} was stopped before ${seen[i - 1].pod}'s replacement was ready`).to.be.greaterThan(previousReady!.seq);
+    const at = (e: TimelineEntry) => this.timeline.when(e);
+    const problems: string[] = [];
+    if (seen.map((r) => r.pod).join() !== want.join()) {
+      problems.push(`the pods were replaced in the order ${seen.map((r) => `${r.pod} (stopped at ${at(r.stopped)})`).join(', ') || '(none)'}, not ${want.join(', ')}`);
+    } else {
+      for (let i = 1; i < seen.length; i++) {
+        const previousReady = seen[i - 1].ready;
+        if (!previousReady) problems.push(`${seen[i].pod} was stopped at ${at(seen[i].stopped)}, but ${seen[i - 1].pod}'s replacement never became ready`);
+        else if (seen[i].stopped.seq < previousReady.seq) {
+          problems.push(`${seen[i].pod} was stopped at ${at(seen[i].stopped)}, while ${seen[i - 1].pod}'s replacement was not ready until ${at(previousReady)}`);
+        }
+      }
     }
+    assertOrdering(`pods ${names} replaced in that order, each once the one before it was running and ready`, problems);
   },
 );
 

@@ -22,6 +22,27 @@ function describeState(entry: TimelineEntry | undefined): string {
   return entry.type === 'DELETED' ? 'was deleted' : `was ${entry.summary}`;
 }
 
+/** When the pod first became Running and Ready (not terminating) after `seq`, in words. */
+function readySince(timeline: Timeline, name: string, seq: number): string {
+  const ready = timeline
+    .history('Pod', name)
+    .find((e) => e.seq > seq && e.type !== 'DELETED' && isRunningAndReady(e.object as V1Pod) && !isTerminating(e.object as V1Pod));
+  return ready ? `was not ready until ${timeline.when(ready)}` : 'did not become ready afterwards';
+}
+
+/** An ordering guarantee that did not hold, as sentences with times rather than an array diff. */
+export class OrderingFailure extends Error {
+  constructor(guarantee: string, problems: string[]) {
+    super(`${guarantee} did not hold:\n${problems.map((p) => `- ${p}`).join('\n')}\n(times are seconds since the scenario's first recorded change; the timeline is attached)`);
+    this.name = 'OrderingFailure';
+  }
+}
+
+/** Throws an OrderingFailure when there are problems. */
+export function assertOrdering(guarantee: string, problems: string[]): void {
+  if (problems.length) throw new OrderingFailure(guarantee, problems);
+}
+
 /**
  * Each pod after the first was created (ADDED) only when the pod before it was Running, Ready
  * and not terminating. Returns the violations, empty when the guarantee held.
@@ -37,11 +58,17 @@ export function createdInOrderAfterReady(timeline: Timeline, names: string[], si
     const entry = created[i];
     if (!entry) continue;
     const previous = created[i - 1];
-    if (previous && previous.seq > entry.seq) problems.push(`${names[i]} was created before ${names[i - 1]}`);
+    if (previous && previous.seq > entry.seq) {
+      problems.push(`${names[i]} was created at ${timeline.when(entry)}, before ${names[i - 1]} (created at ${timeline.when(previous)})`);
+      continue;
+    }
     const before = stateBefore(timeline, names[i - 1], entry.seq);
     const pod = before?.type === 'DELETED' ? undefined : (before?.object as V1Pod | undefined);
     if (!pod || !isRunningAndReady(pod) || isTerminating(pod)) {
-      problems.push(`${names[i]} was created while ${names[i - 1]} ${describeState(before)}`);
+      problems.push(
+        `${names[i]} was created at ${timeline.when(entry)}, while ${names[i - 1]} ${readySince(timeline, names[i - 1], entry.seq)} ` +
+          `(it ${describeState(before)})`,
+      );
     }
   }
   return problems;
@@ -65,7 +92,7 @@ export function terminatedInOrderAfterGone(timeline: Timeline, names: string[], 
     const previousGone = gone[i - 1];
     if (!start || !previousGone) continue;
     if (start.seq < previousGone.seq) {
-      problems.push(`${names[i]} began terminating (entry ${start.seq}) before ${names[i - 1]} was gone (entry ${previousGone.seq})`);
+      problems.push(`${names[i]} began terminating at ${timeline.when(start)}, while ${names[i - 1]} was not gone until ${timeline.when(previousGone)}`);
     }
   }
   return problems;
