@@ -2,9 +2,9 @@
  * DNS on real clusters is `nslookup` (busybox 1.36, registry.k8s.io/e2e-test-images/busybox)
  * run in a probe pod; these are its outputs as busybox prints them, and what the harness reads.
  */
-import { test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseNslookup } from '../support/targets/cluster-dns.ts';
+import { describeExecError, parseNslookup } from '../support/targets/cluster-dns.ts';
 
 const HEADER = 'Server:\t\t10.96.0.10\nAddress:\t10.96.0.10:53\n\n';
 
@@ -43,4 +43,17 @@ test('no DNS server reached: an error with nslookup\'s words', () => {
     () => parseNslookup('x.ns.svc.cluster.local', 'A', '', ';; connection timed out; no servers could be reached\n', 1),
     /nslookup x\.ns\.svc\.cluster\.local \(A\) failed with exit code 1: ;; connection timed out; no servers could be reached/,
   );
+});
+
+describe('describeExecError: what a failed exec rejected with, never "[object Object]"', () => {
+  test('an ErrorEvent-like object from the WebSocket gives its error message', () => {
+    assert.equal(describeExecError({ type: 'error', error: new Error('Unexpected server response: 404'), message: 'Unexpected server response: 404' }), 'Unexpected server response: 404');
+    assert.equal(describeExecError({ type: 'error', error: { message: 'socket hang up' } }), 'socket hang up');
+  });
+  test('an Error gives its message; a plain object its JSON; an empty event its type', () => {
+    assert.equal(describeExecError(new Error('boom')), 'boom');
+    assert.equal(describeExecError({ code: 403, reason: 'Forbidden' }), '{"code":403,"reason":"Forbidden"}');
+    assert.equal(describeExecError({ type: 'close' }), '{"type":"close"}');
+    assert.doesNotMatch(describeExecError(Object.create({ type: 'error' })), /\[object Object\]/);
+  });
 });

@@ -83,7 +83,7 @@ export class DnsProbe {
         })
         .catch((err: unknown) => {
           clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
+          reject(err instanceof Error ? err : new Error(`exec ${command.join(' ')} in pod ${this.namespace}/${this.pod} failed: ${describeExecError(err)}`));
         });
     });
     const status = await result;
@@ -100,6 +100,24 @@ export class DnsProbe {
     const { stdout, stderr, exitCode } = await this.exec(['nslookup', `-type=${type.toLowerCase()}`, absolute]);
     return parseNslookup(name, type, stdout, `${stderr}`, exitCode);
   }
+}
+
+/**
+ * What a failed exec rejected with, in words. client-node rejects with the WebSocket's
+ * ErrorEvent (or a bare object) rather than an Error, which prints as "[object Object]".
+ */
+export function describeExecError(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  const e = err as { message?: unknown; error?: { message?: unknown }; type?: unknown } | null | undefined;
+  const message = e?.error?.message ?? e?.message;
+  if (typeof message === 'string' && message) return message;
+  try {
+    const json = JSON.stringify(err);
+    if (json && json !== '{}') return json;
+  } catch {
+    // circular: fall through
+  }
+  return typeof e?.type === 'string' ? `a WebSocket ${e.type} event` : String(err);
 }
 
 /** Resolves once the pod is Running; rejects with its last state at the deadline, or on an interrupt. */
