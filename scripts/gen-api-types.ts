@@ -110,6 +110,31 @@ function resolve(expr: string, from: Decl): [string, boolean] {
   return resolve(decl.underlying!, decl);
 }
 
+/**
+ * The Go type of a field as reflect prints it in decoding errors (`int32`, `v1.PodManagementPolicyType`,
+ * `[]v1.Container`; pointers dereferenced, as the decoder does), with `|kind` appended for a named
+ * scalar whose reflect.Kind differs (`v1.PodManagementPolicyType|string`).
+ */
+function goTypeName(expr: string, from: Decl): string {
+  if (expr.startsWith('*')) return goTypeName(expr.slice(1), from);
+  if (expr === '[]byte') return '[]uint8';
+  if (expr.startsWith('[]')) return `[]${goTypeName(expr.slice(2), from).split('|')[0]}`;
+  const map = /^map\[([^\]]+)\](.+)$/.exec(expr);
+  if (map) return `map[${goTypeName(map[1]!, from).split('|')[0]}]${goTypeName(map[2]!, from).split('|')[0]}`;
+  if (expr === 'byte') return 'uint8';
+  if (SCALARS[expr]) return expr;
+  const dot = expr.indexOf('.');
+  const pkg = dot < 0 ? from.pkg : (from.imports[expr.slice(0, dot)] ?? expr.slice(0, dot));
+  const name = `${pkg.slice(pkg.lastIndexOf('.') + 1)}.${dot < 0 ? expr : expr.slice(dot + 1)}`;
+  const decl = decls.get(`${pkg}.${dot < 0 ? expr : expr.slice(dot + 1)}`);
+  if (decl?.underlying && !SPECIAL[`${pkg}.${dot < 0 ? expr : expr.slice(dot + 1)}`]) {
+    const kind = goTypeName(decl.underlying, decl).split('|').pop()!;
+    if (SCALARS[kind] || kind === 'uint8') return `${name}|${kind}`;
+  }
+  return name;
+}
+const goTypes: Record<string, Record<string, string>> = {};
+
 /** [type, flags ('o' omitempty, 'z' omitzero, 'p' pointer), patchStrategy, patchMergeKey]. */
 type Field = [type: string, flags: string, strategy?: string, mergeKey?: string];
 const types: Record<string, Record<string, Field>> = {};
@@ -121,6 +146,7 @@ function tagValue(tag: string, key: string): string | undefined {
 function fieldsOf(name: string): Record<string, Field> {
   const decl = decls.get(name)!;
   const out: Record<string, Field> = {};
+  const goOut = (goTypes[name] ??= {});
   for (const f of decl.fields!) {
     const json = tagValue(f.tag, 'json');
     if (json === '-') continue;
@@ -129,6 +155,7 @@ function fieldsOf(name: string): Record<string, Field> {
     if (!f.name && !jsonName) {
       // An embedded struct without a JSON name: its fields are promoted (inline).
       Object.assign(out, fieldsOf(type));
+      Object.assign(goOut, goTypes[type]);
       continue;
     }
     const flags = `${opts.includes('omitempty') ? 'o' : ''}${opts.includes('omitzero') ? 'z' : ''}${pointer ? 'p' : ''}`;
@@ -138,6 +165,7 @@ function fieldsOf(name: string): Record<string, Field> {
     if (strategy || mergeKey) field.push(strategy ?? '');
     if (mergeKey) field.push(mergeKey);
     out[jsonName || f.name!] = field;
+    goOut[jsonName || f.name!] = goTypeName(f.type, decl);
   }
   return out;
 }
@@ -197,6 +225,17 @@ export const API_TYPES: Record<string, Record<string, GoField>> = {
 ${Object.entries(types)
   .sort(([a], [b]) => a.localeCompare(b))
   .map(([n, fields]) => `  ${JSON.stringify(n)}: {${Object.entries(fields).map(([f, v]) => `${JSON.stringify(f)}: ${JSON.stringify(v)}`).join(', ')}},`)
+  .join('\n')}
+};
+
+/**
+ * Per struct of API_TYPES: its Go name as reflect prints it ('' key), and each JSON field's Go type
+ * as decoding errors name it (pointers dereferenced; '|kind' after a named scalar whose kind differs).
+ */
+export const API_GO_TYPES: Record<string, Record<string, string>> = {
+${Object.keys(types)
+  .sort((a, b) => a.localeCompare(b))
+  .map((n) => `  ${JSON.stringify(n)}: {${Object.entries({ '': n.slice(n.lastIndexOf('.') + 1), ...goTypes[n] }).map(([f, v]) => `${JSON.stringify(f)}: ${JSON.stringify(v)}`).join(', ')}},`)
   .join('\n')}
 };
 `;

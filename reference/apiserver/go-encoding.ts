@@ -6,10 +6,10 @@
  * encoded appear: a non-pointer struct as `{}` (`resources`, `template.metadata`), a time
  * without a value as `null` (`lastProbeTime`), a counter without omitempty as `0`.
  *
- * Left as they are: values of the wrong JSON type (decoding rejects them upstream; that is
- * validation's business here) and fields the structs do not have (upstream drops them on
- * decoding, with a warning or an error depending on fieldValidation). Quantities keep their
- * spelling (upstream re-encodes them canonically, e.g. 1000m as 1).
+ * Fields the structs do not have are dropped, as decoding drops them (decode.ts has reported
+ * them by then, as a warning or an error depending on fieldValidation). Left as they are: values
+ * of the wrong JSON type (decode.ts rejects them on every write path first). Quantities keep
+ * their spelling (upstream re-encodes them canonically, e.g. 1000m as 1).
  */
 import { isObject, type JsonObject, type JsonValue } from './json.ts';
 import { API_ROOTS, API_TYPES, type GoField } from './api-types.generated.ts';
@@ -92,10 +92,8 @@ function encodeStruct(type: string, o: JsonObject): JsonObject {
     if (v === undefined) continue;
     // Own keys only: a field named e.g. `constructor` is data, not Object.prototype's.
     const field = Object.hasOwn(fields, k) ? fields[k] : undefined;
-    if (!field) {
-      out[k] = v;
-      continue;
-    }
+    // Decoding drops what the struct has no field for (decode.ts reported it first).
+    if (!field) continue;
     const e = encodeField(field, v);
     if (e !== OMIT) out[k] = e;
   }

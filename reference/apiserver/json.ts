@@ -69,3 +69,8 @@ export function yamlToJson(text: string): unknown {
     throw new Error(`yaml: cannot convert to JSON: ${(e as Error).message.split('\n')[0]}`);
   }
 }
+
+/** JSON as Go's encoding/json writes it: compact, keys in the order given, strings HTML-safe (<, >, & escaped). */
+export function goJson(v: unknown): string {
+  return (JSON.stringify(v) ?? 'null').replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}

@@ -11,6 +11,7 @@ import { alreadyExists, ApiError, badRequest, conflict, forbidden, invalid, notF
 import { arr, child, clone, deepEqual, isObject, obj, str, type JsonObject } from './json.ts';
 import { groupVersion, KINDS, resourceKey } from './kinds/index.ts';
 import type { AdmissionContext, KindSpec } from './kinds/types.ts';
+import { checkApplied, checkJsonPatched, checkStrategicPatched, type FieldValidation } from './decode.ts';
 import { goRoundTrip } from './go-encoding.ts';
 import { applyPatch, type PatchType } from './patch.ts';
 import { labelSelectorString, type FieldSelector, type Selector } from './selectors.ts';
@@ -350,7 +351,11 @@ export class Registry implements AdmissionContext {
     return grace === undefined || grace === 0;
   }
 
-  patch(kind: KindSpec, ns: string, name: string, type: PatchType, patch: unknown, subresource?: 'status'): WriteResult {
+  /**
+   * `decoding`, for a request: the patch's text and the request's fieldValidation, to decode the
+   * result as kube-apiserver does (decode.ts); its warnings lead the write's.
+   */
+  patch(kind: KindSpec, ns: string, name: string, type: PatchType, patch: unknown, subresource?: 'status', decoding?: { raw: string; validation: FieldValidation }): WriteResult {
     const current = this.store.get(resourceKey(kind), ns, name);
     if (!current) {
       // Server-side apply creates what does not exist; the other patch types need an object.
@@ -360,12 +365,14 @@ export class Registry implements AdmissionContext {
         if (m?.name !== undefined && m.name !== name) {
           throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);
         }
+        if (decoding) checkApplied(gvkOf(kind), patch);
         return this.create(kind, ns, { ...patch, metadata: { ...(m ?? {}), name } });
       }
       throw notFound(kind, name);
     }
     if (type === 'application/apply-patch+yaml' && isObject(patch)) this.checkTypeMeta(kind, { ...patch });
     const patched = applyPatch(type, current.obj, patch, gvkOf(kind));
+    const warnings = decoding ? this.decodePatched(kind, type, current.obj, patch, patched, decoding) : [];
     const m = meta(patched);
     if (m.name !== name) throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);
     // A resourceVersion the patch wrote is a precondition, as for an update.
@@ -373,7 +380,23 @@ export class Registry implements AdmissionContext {
     if (rv !== undefined && rv !== String(current.rv)) throw conflict(kind, name, OPTIMISTIC_LOCK);
     this.checkTypeMeta(kind, patched);
     this.checkNamespace(kind, ns, patched);
-    return this.commitUpdate(kind, current, patched, subresource);
+    const r = this.commitUpdate(kind, current, patched, subresource);
+    return warnings.length ? { ...r, warnings: [...warnings, ...r.warnings] } : r;
+  }
+
+  /** The patched object decoded as kube-apiserver's patcher for `type` decodes it: throws, or returns warnings. */
+  private decodePatched(kind: KindSpec, type: PatchType, current: JsonObject, patch: unknown, patched: JsonObject, decoding: { raw: string; validation: FieldValidation }): string[] {
+    const gvk = gvkOf(kind);
+    switch (type) {
+      case 'application/json-patch+json':
+      case 'application/merge-patch+json':
+        return checkJsonPatched(gvk, type, current, patch, patched, decoding.raw, decoding.validation);
+      case 'application/strategic-merge-patch+json':
+        return checkStrategicPatched(gvk, patch, patched, decoding.raw, decoding.validation);
+      case 'application/apply-patch+yaml':
+        if (isObject(patch)) checkApplied(gvk, patch);
+        return [];
+    }
   }
 
   // ---- scale -------------------------------------------------------------------------------

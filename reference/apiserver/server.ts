@@ -5,6 +5,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION } from './discovery.ts';
+import { checkBody, fieldValidationOf, parseJsonWithPositions, type FieldValidation } from './decode.ts';
 import { ApiError, badRequest, failureStatus, invalid, methodNotSupported } from './errors.ts';
 import { isObject, obj, str, yamlToJson, type JsonObject } from './json.ts';
 import { groupVersion, resourceKey } from './kinds/index.ts';
@@ -233,8 +234,9 @@ export class Handler {
         const input = parseBody(req, body);
         if (name === undefined) {
           if (kind.namespaced && route.namespace === undefined) throw NOT_FOUND();
+          const decoded = decodeBody(req, body, kind, input, fieldValidationOf(q, 'CreateOptions'));
           const r = reg.create(kind, ns, input);
-          return respondEntry(201, r.entry, r.warnings);
+          return respondEntry(201, r.entry, [...decoded, ...r.warnings]);
         }
         if (subresource === 'binding') {
           reg.bind(kind, ns, name, input);
@@ -252,17 +254,20 @@ export class Handler {
         const input = parseBody(req, body);
         if (subresource === 'scale') return respond(200, reg.updateScale(kind, ns, name, input));
         if (subresource === 'binding' || subresource === 'eviction') throw methodNotSupported(kind, 'update');
+        const decoded = decodeBody(req, body, kind, input, fieldValidationOf(q, 'UpdateOptions'));
         const r = reg.update(kind, ns, name, input, subresource as 'status' | 'finalize' | undefined);
-        return respondEntry(200, r.entry, r.warnings);
+        return respondEntry(200, r.entry, [...decoded, ...r.warnings]);
       }
       case 'PATCH': {
         if (name === undefined || subresource === 'binding' || subresource === 'eviction' || subresource === 'finalize') throw methodNotSupported(kind, 'patch');
         const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim() as PatchType;
         if (!PATCH_TYPES.includes(type)) throw unsupportedPatchType();
-        const patch = parsePatch(type, body.toString('utf8'));
+        const raw = body.toString('utf8');
+        const patch = parsePatch(type, raw);
+        const validation = fieldValidationOf(q, 'PatchOptions');
         if (subresource === 'scale') return respond(200, reg.patchScale(kind, ns, name, type, patch));
         const exists = reg.store.get(resourceKey(kind), ns, name) !== undefined;
-        const r = reg.patch(kind, ns, name, type, patch, subresource as 'status' | undefined);
+        const r = reg.patch(kind, ns, name, type, patch, subresource as 'status' | undefined, { raw, validation });
         return respondEntry(exists ? 200 : 201, r.entry, r.warnings);
       }
       case 'DELETE': {
@@ -371,6 +376,21 @@ function parseBody(req: IncomingMessage, body: Buffer): unknown {
     throw badRequest(`the request body could not be decoded: ${(e as Error).message}`);
   }
   throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json, application/yaml, application/vnd.kubernetes.protobuf`);
+}
+
+/**
+ * A create or update body decoded into the kind's Go struct (decode.ts): a type error, or with
+ * Strict an unknown or duplicate field, is a 400; with Warn the findings are the warnings.
+ */
+function decodeBody(req: IncomingMessage, body: Buffer, kind: KindSpec, input: unknown, validation: FieldValidation): string[] {
+  if (!isObject(input)) return [];
+  const type = (req.headers['content-type'] ?? 'application/json').split(';')[0]!.trim();
+  // A protobuf body has no unknown, duplicate or mistyped fields to find (strict decoding is JSON's and YAML's).
+  if (type === PROTOBUF) return [];
+  const parsed = type === 'application/json' || type === '' || type === '*/*' ? parseJsonWithPositions(body.toString('utf8')) : undefined;
+  const apiVersion = str(input.apiVersion) ?? '';
+  const version = apiVersion ? apiVersion.slice(apiVersion.indexOf('/') + 1) : kind.version;
+  return checkBody(`${groupVersion(kind)}/${kind.kind}`, str(input.kind) || kind.kind, version, input, validation, parsed);
 }
 
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
