@@ -12,7 +12,8 @@ const common = {
     'junit:reports/cucumber.xml',
     'message:reports/cucumber.ndjson',
   ],
-  formatOptions: { junit: { suiteName: 'statefulset-conformance' } },
+  // Undefined steps get a TypeScript snippet in the project's style (support/snippet-syntax.mjs).
+  formatOptions: { junit: { suiteName: 'statefulset-conformance' }, snippetSyntax: './support/snippet-syntax.mjs' },
   tags: 'not @wip',
   strict: true,
 };

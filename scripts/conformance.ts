@@ -138,10 +138,13 @@ if (comparisons.length) writeFileSync('reports/differential.md', renderDifferent
 const count = (o: string) => run.scenarios.filter((s) => s.outcome === o).length;
 const uncovered = Object.keys(catalogue).filter((id) => !run.scenarios.some((s) => s.guarantees.includes(id)));
 const g = guaranteeCounts(run, catalogue);
+// Undefined, pending and ambiguous steps fail a strict run: say so rather than "0 failed".
+const unfinished = (['undefined', 'pending', 'ambiguous'] as const).filter((o) => count(o)).map((o) => `, ${count(o)} ${o}`).join('');
 console.log(
-  `\n${reportName}: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped; ` +
+  `\n${reportName}: ${count('passed')} passed, ${count('failed')} failed, ${count('skipped')} skipped${unfinished}; ` +
     `guarantees: ${g.passed} passed of ${g.exercised} exercised (${g.total} in the catalogue). Report: reports/conformance.md`,
 );
+if (count('undefined')) console.error(`undefined steps: Cucumber printed a TypeScript snippet for each above; docs/steps.md lists the steps that exist`);
 for (const c of comparisons) console.log(`differential ${c.baseline} vs ${c.other}: ${c.compared} scenarios compared, ${c.differing.length} differ, ${c.timingOnly.length} in timing only (reports/differential.md)`);
 // A whole-suite run must cover the whole catalogue: a guarantee without a scenario fails it.
 const wholeSuite = !positionals.length && !values.tags;

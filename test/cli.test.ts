@@ -27,6 +27,7 @@ const SCRIPTS: Record<string, string> = {
   'scripts/local-cluster.ts': 'local-cluster',
   'scripts/test-cluster-local.ts': 'test:cluster:local',
   'scripts/reference-server.ts': 'serve',
+  'scripts/steps-catalogue.ts': 'steps',
 };
 
 const box = sandbox();
