@@ -348,6 +348,35 @@ describe('interrupts on the reference target', { concurrency: false }, () => {
   }
 });
 
+describe('an interrupted run and the matrix', { concurrency: false }, () => {
+  test('a run interrupted after a finished one leaves the finished run in the matrix and keeps its own beside it', async () => {
+    const box = sandbox();
+    try {
+      const first = startRunner(box, ['--target', 'reference', 'features/identity.feature:6'], process.env);
+      assert.equal((await finished(first, 120_000)).code, 0, first.output());
+      const before = readFileSync(join(box, 'reports', 'conformance-reference.json'), 'utf8');
+      const matrixBefore = readFileSync(join(box, 'reports', 'conformance.md'), 'utf8');
+      const second = startRunner(box, ['--target', 'reference', '--parallel', '1', 'features/ordered-ready.feature'], { ...process.env, REFERENCE_CLOCK_SCALE: '1' });
+      try {
+        await interruptMidScenario(second, 'SIGINT', { group: false }, () => midRun(second, 'reference'));
+        assert.equal((await finished(second, 90_000)).code, 130, second.output());
+      } finally {
+        killRun(second);
+      }
+      assert.equal(readFileSync(join(box, 'reports', 'conformance-reference.json'), 'utf8'), before, 'the finished run is still the matrix\'s reference run');
+      assert.match(second.output(), /the matrix keeps the previous reference run; this interrupted run's results are in reports\/conformance-reference\.interrupted\.json/);
+      const interrupted = JSON.parse(readFileSync(join(box, 'reports', 'conformance-reference.interrupted.json'), 'utf8')) as { interrupted?: string; scenarios: unknown[] };
+      assert.equal(interrupted.interrupted, 'SIGINT');
+      assert.ok(interrupted.scenarios.length > 1, 'the interrupted run keeps what it ran');
+      const matrixAfter = readFileSync(join(box, 'reports', 'conformance.md'), 'utf8');
+      // The matrix is rewritten (its run list is the same), never with the interrupted run's outcomes.
+      assert.equal(matrixAfter.split('\n').filter((l) => l.startsWith('- **')).join('\n'), matrixBefore.split('\n').filter((l) => l.startsWith('- **')).join('\n'));
+    } finally {
+      rmSync(box, { recursive: true, force: true });
+    }
+  });
+});
+
 const binDir = controlPlaneBinDir();
 const built = BINARIES.every((b) => existsSync(binaryPath(binDir, b)));
 
