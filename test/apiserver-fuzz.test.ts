@@ -7,7 +7,10 @@
  * merge patches), never a crash (the server still answers), never
  * an unexpected exception inside the server (those would be masked as 400s), an error answer
  * is a Status, and a rejected write changes nothing (the store's resourceVersion, which every
- * write advances, is unchanged, and the fixture objects read back byte-identical).
+ * write advances, is unchanged, and the fixture objects read back byte-identical). Typed fields
+ * on every write path (create, update, merge, strategic merge and JSON patch, apply) under each
+ * fieldValidation: a value of the wrong type is refused, and what an accepted write returns
+ * decodes into the Go struct with no type error and no unknown field (decode.ts).
  *
  * FUZZ_SEED=<n> replays a seed (the seed used is printed); FUZZ_RUNS=<n> sets the number of
  * requests: 1,000 by default (`npm test`), 10,000 in `npm run test:integration`.
@@ -16,6 +19,8 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
+import { API_ROOTS } from '../reference/apiserver/api-types.generated.ts';
+import { decodeJson } from '../reference/apiserver/decode.ts';
 import { startApiServer, type ApiServer } from '../reference/apiserver/index.ts';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
@@ -352,6 +357,85 @@ interface FuzzRequest {
   path: string;
   body?: string;
   headers: Record<string, string>;
+  /** A value of the wrong type in a typed field: every write path must refuse it. */
+  mistyped?: boolean;
+}
+
+// ---- typed fields on every write path ------------------------------------------------------------
+
+/** Typed fields of the fixtures (JSON pointer from the object) and values their Go types refuse. */
+const TYPED_FIELDS: { object: 'sts' | 'pod'; pointer: string; wrong: unknown[] }[] = [
+  { object: 'sts', pointer: '/spec/replicas', wrong: ['three', true, 1.5, {}, []] },
+  { object: 'sts', pointer: '/spec/serviceName', wrong: [5, true, {}, ['web']] },
+  { object: 'sts', pointer: '/spec/podManagementPolicy', wrong: [1, false, {}] },
+  { object: 'sts', pointer: '/spec/minReadySeconds', wrong: ['10', -0.5, true] },
+  { object: 'sts', pointer: '/spec/updateStrategy', wrong: ['RollingUpdate', 1, []] },
+  { object: 'sts', pointer: '/spec/updateStrategy/rollingUpdate', wrong: [{ partition: 'x' }, { maxUnavailable: true }, { maxUnavailable: 1.5 }, { maxUnavailable: {} }] },
+  { object: 'sts', pointer: '/spec/selector', wrong: ['app=web', 1, [{}]] },
+  { object: 'sts', pointer: '/spec/template/metadata/labels', wrong: [{ app: 1 }, { app: true }, ['app'], 'app=web'] },
+  { object: 'sts', pointer: '/spec/template/spec/containers', wrong: [{ name: 'c' }, 'nginx', [{ name: 'c', image: 'i', ports: [{ containerPort: '80' }] }], [{ name: 'c', image: 'i', tty: 'yes' }]] },
+  { object: 'sts', pointer: '/spec/volumeClaimTemplates', wrong: [{}, [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: true } } } }]] },
+  { object: 'sts', pointer: '/metadata/annotations', wrong: [{ a: 1 }, ['a'], 'a'] },
+  { object: 'pod', pointer: '/spec/terminationGracePeriodSeconds', wrong: ['30', 1.5, false] },
+  { object: 'pod', pointer: '/spec/containers/0/image', wrong: [1, {}, ['busybox']] },
+  { object: 'pod', pointer: '/spec/nodeSelector', wrong: [{ a: 1 }, 'a=b'] },
+  { object: 'pod', pointer: '/metadata/labels', wrong: [{ app: 2 }, ['app']] },
+];
+
+const FIXTURE_OF = { sts: { path: `/apis/apps/v1/namespaces/${NS}/statefulsets/web`, kind: 'StatefulSet', apiVersion: 'apps/v1' }, pod: { path: `/api/v1/namespaces/${NS}/pods/p0`, kind: 'Pod', apiVersion: 'v1' } };
+
+/** `value` at `pointer` of a copy of `base`, creating the objects on the way. */
+function setAt(base: Record<string, any>, pointer: string, value: unknown): Record<string, any> {
+  const copy = JSON.parse(JSON.stringify(base)) as Record<string, any>;
+  const keys = pointer.split('/').slice(1);
+  let at: any = copy;
+  for (const k of keys.slice(0, -1)) at = at[k] ??= {};
+  at[keys[keys.length - 1]!] = value;
+  return copy;
+}
+
+const mistyped: fc.Arbitrary<FuzzRequest> = fc
+  .tuple(
+    fc.constantFrom(...TYPED_FIELDS).chain((f) => fc.tuple(fc.constant(f), fc.constantFrom(...f.wrong))),
+    fc.constantFrom('create', 'update', 'merge', 'strategic', 'json', 'apply'),
+    fc.constantFrom('', '?fieldValidation=Strict', '?fieldValidation=Warn', '?fieldValidation=Ignore'),
+  )
+  .map(([[field, wrong], via, q]) => {
+    const fixture = FIXTURE_OF[field.object];
+    const whole = field.object === 'sts' ? { ...validSts, metadata: { name: 'web' } } : { ...validPod, metadata: { name: 'p0' } };
+    const partial = setAt({}, field.pointer, wrong);
+    const typed = { Accept: 'application/json' };
+    const collection = fixture.path.slice(0, fixture.path.lastIndexOf('/'));
+    switch (via) {
+      case 'create':
+        return { method: 'POST', path: collection + q, body: JSON.stringify(setAt({ ...whole, metadata: { name: 'typed' } }, field.pointer, wrong)), headers: { ...typed, 'Content-Type': 'application/json' }, mistyped: true };
+      case 'update':
+        return { method: 'PUT', path: fixture.path + q, body: JSON.stringify(setAt(whole, field.pointer, wrong)), headers: { ...typed, 'Content-Type': 'application/json' }, mistyped: true };
+      case 'merge':
+        return { method: 'PATCH', path: fixture.path + q, body: JSON.stringify(partial), headers: { ...typed, 'Content-Type': 'application/merge-patch+json' }, mistyped: true };
+      case 'strategic':
+        return { method: 'PATCH', path: fixture.path + q, body: JSON.stringify(partial), headers: { ...typed, 'Content-Type': 'application/strategic-merge-patch+json' }, mistyped: true };
+      case 'json':
+        return { method: 'PATCH', path: fixture.path + q, body: JSON.stringify([{ op: 'add', path: field.pointer, value: wrong }]), headers: { ...typed, 'Content-Type': 'application/json-patch+json' }, mistyped: true };
+      case 'apply': {
+        const applied = setAt({ apiVersion: fixture.apiVersion, kind: fixture.kind, metadata: { name: whole.metadata.name } }, field.pointer, wrong);
+        return { method: 'PATCH', path: `${fixture.path}${q || '?'}${q ? '&' : ''}fieldManager=fuzz`, body: JSON.stringify(applied), headers: { ...typed, 'Content-Type': 'application/apply-patch+yaml' }, mistyped: true };
+      }
+    }
+  });
+
+/** The Go type checks decode.ts makes, on an object a write returned: it must hold no mistyped and no unknown field. */
+function decodeProblems(text: string): string | undefined {
+  let o: any;
+  try {
+    o = JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+  const gvk = `${o?.apiVersion}/${o?.kind}`;
+  if (!API_ROOTS[gvk]) return undefined;
+  const d = decodeJson(gvk, o);
+  return d.typeError ?? (d.strict.length ? d.strict.join(', ') : undefined);
 }
 
 const write = fc.oneof(
@@ -369,7 +453,7 @@ const read = fc.record({
 });
 const odd = fc.record({ method: fc.constantFrom('OPTIONS', 'TRACE', 'PROPFIND', 'CONNECTX', 'get', 'M-SEARCH', 'PURGE'), path, q: query, body: fc.option(badJson, { nil: undefined }), ct: contentType, accept });
 
-const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof({ weight: 6, arbitrary: write }, { weight: 3, arbitrary: read }, { weight: 1, arbitrary: odd }).map((r) => {
+const generated: fc.Arbitrary<FuzzRequest> = fc.oneof({ weight: 6, arbitrary: write }, { weight: 3, arbitrary: read }, { weight: 1, arbitrary: odd }).map((r) => {
   let q = r.q;
   const isWatch = r.path.includes('/watch/') || /[?&]watch=(true|1)(&|$)/.test(q);
   // A watch that starts streams until its timeout; the fuzzer only sends the ones that must
@@ -380,6 +464,7 @@ const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof({ weight: 6, arbitrary: 
   if (r.ct) headers['Content-Type'] = r.ct;
   return { method: r.method, path: r.path + q, body: 'body' in r ? (r.body as string | undefined) : undefined, headers };
 });
+const fuzzRequest: fc.Arbitrary<FuzzRequest> = fc.oneof({ weight: 8, arbitrary: generated }, { weight: 2, arbitrary: mistyped });
 
 // ---- the property ------------------------------------------------------------------------------
 
@@ -401,7 +486,12 @@ it(`survives ${RUNS} generated malformed requests (seed ${SEED})`, { timeout: 60
       // strategicpatch package rejects with an error interpretStrategicMergePatchError does not
       // convert (e.g. `unknown patch type`, a missing merge key): so does the reference.
       const upstream500 = reply.status === 500 && r.headers['Content-Type'] === 'application/strategic-merge-patch+json' && /^\{"kind":"Status","apiVersion":"v1","metadata":\{\},"status":"Failure","message":"[^"]/.test(reply.text) && !reply.text.includes('"reason"');
-      assert.ok((reply.status >= 200 && reply.status < 500) || upstream500, what);
+      // And 500s to server-side applies whose configuration structured-merge-diff cannot type, or
+      // whose result the converter cannot put into the Go struct.
+      const apply500 = reply.status === 500 && r.headers['Content-Type'] === 'application/apply-patch+yaml' && /"message":"failed to (create typed patch|convert new) object \(/.test(reply.text) && !reply.text.includes('"reason"');
+      assert.ok((reply.status >= 200 && reply.status < 500) || upstream500 || apply500, what);
+      if (r.mistyped) assert.ok(reply.status >= 400, `a value of the wrong type was accepted: ${what}`);
+      if (reply.status < 300 && isWrite(r.method)) assert.equal(decodeProblems(reply.text), undefined, `an accepted write returned an object kube-apiserver could not hold: ${what}`);
       assert.deepEqual(unexpected.filter((l) => !(process.env.FUZZ_IGNORE && new RegExp(process.env.FUZZ_IGNORE).test(l))), [], `unexpected server error for ${what}`);
       if (reply.status >= 400 && reply.text && !(r.method === 'HEAD')) {
         const parsed = (() => {

@@ -134,6 +134,11 @@ describe('decoding a patched object', () => {
     assert.equal(warned.status, 200);
     assert.deepEqual(warnings(warned.headers), ['299 - "unknown field \\"spec.replica\\""']);
     assert.deepEqual(await snapshot(), before, 'a patch that only adds an unknown field changes nothing');
+    // The converter's int64 to int32 conversion wraps around, and the result is valid.
+    const wrapped = await t.raw('PATCH', `${sts}/web`, '{"spec":{"replicas":10000000001}}', CT.strategic);
+    assert.equal(wrapped.status, 200);
+    assert.equal(wrapped.body.spec.replicas, 1410065409);
+    assert.equal((await t.raw('PATCH', `${sts}/web`, '{"spec":{"replicas":1}}', CT.strategic)).status, 200);
   });
 
   it('merge and JSON patches: the decoder\'s error with the patched JSON as json-patch writes it, a 422', async () => {
@@ -167,6 +172,10 @@ describe('decoding a patched object', () => {
     assert.equal(
       (await apply('{"template":{"spec":{"containers":[{"name":"c","tty":"x"}]}}}')).body.message,
       'failed to create typed patch object (/web; apps/v1, Kind=StatefulSet): .spec.template.spec.containers[name="c"].tty: expected boolean, got &{x}',
+    );
+    assert.equal(
+      (await t.raw('PATCH', `${sts}/web?fieldManager=me&force=true`, '{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"web"},"spec":{"replicas":1.5}}', CT.apply)).body.message,
+      'failed to convert new object (/web; apps/v1, Kind=StatefulSet) to proper version: unable to convert unstructured object to apps/v1, Kind=StatefulSet: cannot convert float64 to int32',
     );
   });
 });

@@ -11,7 +11,7 @@
  *   fields sorted), after the patch's own duplicate fields;
  * - server-side apply: structured-merge-diff's typed conversion of the applied configuration
  *   (`.spec.replicas: expected numeric (int or float), got string`, `.spec.replica: field not
- *   declared in schema`).
+ *   declared in schema`), then the converter on the result (`cannot convert float64 to int32`).
  *
  * `fieldValidation` (Strict, Warn — the default —, Ignore) decides what the strict findings do:
  * fail the request, become `Warning` headers, or nothing. Type errors always fail it. Fields the
@@ -476,6 +476,37 @@ function convert(type: string, goType: string, v: JsonValue, unknown: string[], 
   return `unrecognized type: ${kind}`;
 }
 
+const INT_BITS: Record<string, [number, boolean]> = { int8: [8, true], int16: [16, true], int32: [32, true], int64: [64, true], int: [64, true], uint8: [8, false], uint16: [16, false], uint32: [32, false], uint64: [64, false], uint: [64, false] };
+
+/**
+ * What the converter stores: reflect's Convert from int64 to a narrower integer wraps around
+ * (kube-apiserver keeps 1410065408 for a patched `replicas: 10000000000`). In place.
+ */
+export function wrapIntegers(type: string, goType: string, v: JsonValue | undefined): JsonValue | undefined {
+  if (v === null || v === undefined) return v;
+  if (API_TYPES[type] && isObject(v)) {
+    const fields = API_TYPES[type]!;
+    const goTypes = API_GO_TYPES[type]!;
+    for (const [k, [t]] of Object.entries(fields)) if (Object.hasOwn(v, k)) v[k] = wrapIntegers(t, goTypes[k]!, v[k]);
+    return v;
+  }
+  if (type.startsWith('[]') && Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = wrapIntegers(type.slice(2), elemGoType(goType), v[i])!;
+    return v;
+  }
+  if (type.startsWith('map:') && isObject(v)) {
+    for (const k of Object.keys(v)) v[k] = wrapIntegers(type.slice(4), elemGoType(goType), v[k]);
+    return v;
+  }
+  if (type === 'int' && typeof v === 'number' && Number.isInteger(v)) {
+    const [bits, signed] = INT_BITS[kindOf(type, goType)] ?? [64, true];
+    if (bits >= 53) return v;
+    const n = BigInt(v);
+    return Number(signed ? BigInt.asIntN(bits, n) : BigInt.asUintN(bits, n));
+  }
+  return v;
+}
+
 /** Go's %+v of a map[string]interface{} from a JSON document: `map[spec:map[replicas:three]]`. */
 export function goPrint(v: JsonValue | undefined): string {
   if (v === null || v === undefined) return '<nil>';
@@ -588,14 +619,19 @@ function smdWalk(type: string, v: JsonValue, path: string, found: SmdFindings, m
  * schema does not declare and values of the wrong type are a 500 `failed to create typed patch
  * object (<ns>/<name>; <apiVersion>, Kind=<kind>): …`, whatever fieldValidation says.
  */
-export function checkApplied(groupVersionKind: string, applied: JsonObject): void {
+export function checkApplied(groupVersionKind: string, applied: JsonObject, result?: JsonObject): void {
   const found: SmdFindings = { errors: [] };
   smdWalk(API_ROOTS[groupVersionKind]!, applied, '', found);
   const errs = found.undeclared ? [found.undeclared] : found.errors;
-  if (errs.length === 0) return;
   const meta = isObject(applied.metadata) ? applied.metadata : {};
   const slash = groupVersionKind.lastIndexOf('/');
   const id = `${typeof meta.namespace === 'string' ? meta.namespace : ''}/${typeof meta.name === 'string' ? meta.name : ''}`;
-  const why = errs.length === 1 ? errs[0] : ['errors:', ...errs.map((e) => `  ${e}`)].join('\n');
-  throw new ApiError(500, '', `failed to create typed patch object (${id}; ${groupVersionKind.slice(0, slash)}, Kind=${groupVersionKind.slice(slash + 1)}): ${why}`);
+  const gvk = `${groupVersionKind.slice(0, slash)}, Kind=${groupVersionKind.slice(slash + 1)}`;
+  if (errs.length) {
+    const why = errs.length === 1 ? errs[0] : ['errors:', ...errs.map((e) => `  ${e}`)].join('\n');
+    throw new ApiError(500, '', `failed to create typed patch object (${id}; ${gvk}): ${why}`);
+  }
+  // The schema takes any number for an integer; the conversion of the result to the Go struct does not.
+  const err = convert(API_ROOTS[groupVersionKind]!, '', result ?? applied, [], '');
+  if (err) throw new ApiError(500, '', `failed to convert new object (${id}; ${gvk}) to proper version: unable to convert unstructured object to ${gvk}: ${err}`);
 }

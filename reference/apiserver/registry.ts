@@ -11,7 +11,8 @@ import { alreadyExists, ApiError, badRequest, conflict, forbidden, invalid, notF
 import { arr, child, clone, deepEqual, isObject, obj, str, type JsonObject } from './json.ts';
 import { groupVersion, KINDS, resourceKey } from './kinds/index.ts';
 import type { AdmissionContext, KindSpec } from './kinds/types.ts';
-import { checkApplied, checkJsonPatched, checkStrategicPatched, type FieldValidation } from './decode.ts';
+import { API_ROOTS } from './api-types.generated.ts';
+import { checkApplied, checkJsonPatched, checkStrategicPatched, wrapIntegers, type FieldValidation } from './decode.ts';
 import { goRoundTrip } from './go-encoding.ts';
 import { applyPatch, type PatchType } from './patch.ts';
 import { labelSelectorString, type FieldSelector, type Selector } from './selectors.ts';
@@ -365,7 +366,10 @@ export class Registry implements AdmissionContext {
         if (m?.name !== undefined && m.name !== name) {
           throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);
         }
-        if (decoding) checkApplied(gvkOf(kind), patch);
+        if (decoding) {
+          checkApplied(gvkOf(kind), patch);
+          wrapIntegers(API_ROOTS[gvkOf(kind)]!, '', patch);
+        }
         return this.create(kind, ns, { ...patch, metadata: { ...(m ?? {}), name } });
       }
       throw notFound(kind, name);
@@ -391,10 +395,14 @@ export class Registry implements AdmissionContext {
       case 'application/json-patch+json':
       case 'application/merge-patch+json':
         return checkJsonPatched(gvk, type, current, patch, patched, decoding.raw, decoding.validation);
-      case 'application/strategic-merge-patch+json':
-        return checkStrategicPatched(gvk, patch, patched, decoding.raw, decoding.validation);
+      case 'application/strategic-merge-patch+json': {
+        const warnings = checkStrategicPatched(gvk, patch, patched, decoding.raw, decoding.validation);
+        wrapIntegers(API_ROOTS[gvk]!, '', patched);
+        return warnings;
+      }
       case 'application/apply-patch+yaml':
-        if (isObject(patch)) checkApplied(gvk, patch);
+        if (isObject(patch)) checkApplied(gvk, patch, patched);
+        wrapIntegers(API_ROOTS[gvk]!, '', patched);
         return [];
     }
   }
