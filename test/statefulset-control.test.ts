@@ -1,16 +1,26 @@
 /**
  * The reconcile pass (set-control.ts) against an in-memory fake of the API: pods, revisions and
  * status live in maps, the test plays kubelet. One `sync()` is one upstream UpdateStatefulSet.
+ * As upstream's stateful_set_control_test.go: the real StatefulPodControl over a fake object
+ * manager, a fake history and a fake status updater.
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ApiException, type V1ControllerRevision, type V1Pod, type V1StatefulSet, type V1StatefulSetStatus } from '@kubernetes/client-node';
+import {
+  ApiException,
+  type V1ControllerRevision,
+  type V1PersistentVolumeClaim,
+  type V1Pod,
+  type V1StatefulSet,
+  type V1StatefulSetStatus,
+} from '@kubernetes/client-node';
 import type { Clock, Timer } from '../reference/clock.ts';
-import { StatefulSetControl, slowStartBatch } from '../reference/controllers/statefulset/set-control.ts';
+import { DefaultStatefulSetControl, slowStartBatch } from '../reference/controllers/statefulset/set-control.ts';
 import { getPodRevision } from '../reference/controllers/statefulset/pod-identity.ts';
-import type { StatefulPodControl } from '../reference/controllers/statefulset/pod-control.ts';
-import type { ControllerHistory } from '../reference/controllers/statefulset/history.ts';
-import type { StatusUpdater } from '../reference/controllers/statefulset/status-updater.ts';
+import { StatefulPodControl, type StatefulPodControlObjectManager } from '../reference/controllers/statefulset/pod-control.ts';
+import type { EventRecorder } from '../reference/controllers/statefulset/events.ts';
+import type { HistoryInterface } from '../reference/controllers/statefulset/history.ts';
+import type { StatefulSetStatusUpdaterInterface } from '../reference/controllers/statefulset/status-updater.ts';
 import { makeSet, readyPod } from './statefulset-fixtures.ts';
 
 class ManualClock implements Clock {
@@ -23,7 +33,74 @@ class ManualClock implements Clock {
   toRealMs(ms: number) { return ms; }
 }
 
-class FakeCluster {
+/**
+ * upstream's fakeObjectManager: pods live in the cluster's map (created Pending), deletions set
+ * deletionTimestamp (the test's kubelet reaps them); no claims (the sets here have no templates).
+ */
+class FakeObjectManager implements StatefulPodControlObjectManager {
+  constructor(private readonly c: FakeCluster) {}
+  async createPod(pod: V1Pod): Promise<void> {
+    if (this.c.pods.has(pod.metadata!.name!)) throw new ApiException(409, 'exists', JSON.stringify({ reason: 'AlreadyExists' }), {});
+    const stored = structuredClone(pod);
+    stored.metadata!.uid = `pod-${++this.c.uid}`;
+    stored.status = { phase: 'Pending' };
+    this.c.pods.set(pod.metadata!.name!, stored);
+    this.c.actions.push(`create ${pod.metadata!.name}`);
+  }
+  getPod(_namespace: string, podName: string): V1Pod | undefined {
+    return this.c.pods.get(podName);
+  }
+  async updatePod(pod: V1Pod): Promise<void> {
+    this.c.pods.set(pod.metadata!.name!, structuredClone(pod));
+  }
+  async deletePod(pod: V1Pod): Promise<void> {
+    this.c.actions.push(`delete ${pod.metadata!.name}`);
+    if (this.c.deleteError) throw this.c.deleteError;
+    const stored = this.c.pods.get(pod.metadata!.name!);
+    if (stored) stored.metadata!.deletionTimestamp = this.c.clock.now();
+  }
+  async createClaim(): Promise<void> {
+    throw new Error('no claims in these tests');
+  }
+  getClaim(): V1PersistentVolumeClaim | undefined {
+    return undefined;
+  }
+  async updateClaim(): Promise<void> {
+    throw new Error('no claims in these tests');
+  }
+}
+
+/** history.Interface over the cluster's revision list. */
+class FakeHistory implements HistoryInterface {
+  constructor(private readonly c: FakeCluster) {}
+  listControllerRevisions(): V1ControllerRevision[] {
+    return this.c.revisions.map((r) => structuredClone(r));
+  }
+  async createControllerRevision(_s: V1StatefulSet, r: V1ControllerRevision): Promise<V1ControllerRevision> {
+    const existing = this.c.revisions.find((x) => x.metadata!.name === r.metadata!.name);
+    if (existing) return existing;
+    const stored = structuredClone(r);
+    stored.metadata!.creationTimestamp = this.c.clock.now();
+    this.c.revisions.push(stored);
+    this.c.actions.push(`create-revision ${r.revision}`);
+    return stored;
+  }
+  async updateControllerRevision(r: V1ControllerRevision, revision: number): Promise<V1ControllerRevision> {
+    const stored = this.c.revisions.find((x) => x.metadata!.name === r.metadata!.name)!;
+    stored.revision = revision;
+    this.c.actions.push(`bump-revision ${revision}`);
+    return structuredClone(stored);
+  }
+  async deleteControllerRevision(r: V1ControllerRevision): Promise<void> {
+    this.c.revisions.splice(this.c.revisions.findIndex((x) => x.metadata!.name === r.metadata!.name), 1);
+    this.c.actions.push(`delete-revision ${r.revision}`);
+  }
+  async adoptControllerRevision(_s: V1StatefulSet, r: V1ControllerRevision): Promise<V1ControllerRevision> {
+    return r;
+  }
+}
+
+class FakeCluster implements StatefulSetStatusUpdaterInterface, EventRecorder {
   readonly clock = new ManualClock();
   readonly pods = new Map<string, V1Pod>();
   readonly revisions: V1ControllerRevision[] = [];
@@ -32,61 +109,21 @@ class FakeCluster {
   /** When set, pod deletions fail with this error (after being recorded as actions). */
   deleteError?: unknown;
   statusWrites = 0;
-  private uid = 0;
-  readonly control: StatefulSetControl;
+  uid = 0;
+  readonly control: DefaultStatefulSetControl;
 
   constructor(public set: V1StatefulSet) {
-    const podControl = {
-      createStatefulPod: async (_s: V1StatefulSet, pod: V1Pod) => {
-        if (this.pods.has(pod.metadata!.name!)) throw new ApiException(409, 'exists', JSON.stringify({ reason: 'AlreadyExists' }), {});
-        const stored = structuredClone(pod);
-        stored.metadata!.uid = `pod-${++this.uid}`;
-        stored.status = { phase: 'Pending' };
-        this.pods.set(pod.metadata!.name!, stored);
-        this.actions.push(`create ${pod.metadata!.name}`);
-      },
-      deleteStatefulPod: async (_s: V1StatefulSet, pod: V1Pod) => {
-        this.actions.push(`delete ${pod.metadata!.name}`);
-        if (this.deleteError) throw this.deleteError;
-        const stored = this.pods.get(pod.metadata!.name!);
-        if (stored) stored.metadata!.deletionTimestamp = this.clock.now();
-      },
-      updateStatefulPod: async () => undefined,
-      claimsMatchRetentionPolicy: async () => true,
-      updatePodClaimForRetentionPolicy: async () => undefined,
-      podClaimIsStale: () => false,
-      createMissingPersistentVolumeClaims: async () => undefined,
-      recorder: { event: (_s: V1StatefulSet, type: string, reason: string, message: string) => this.events.push(`${type} ${reason}: ${message}`) },
-    } as unknown as StatefulPodControl;
-    const history = {
-      listControllerRevisions: () => this.revisions.map((r) => structuredClone(r)),
-      createControllerRevision: async (_s: V1StatefulSet, r: V1ControllerRevision) => {
-        const existing = this.revisions.find((x) => x.metadata!.name === r.metadata!.name);
-        if (existing) return existing;
-        const stored = structuredClone(r);
-        stored.metadata!.creationTimestamp = this.clock.now();
-        this.revisions.push(stored);
-        this.actions.push(`create-revision ${r.revision}`);
-        return stored;
-      },
-      updateControllerRevision: async (r: V1ControllerRevision, revision: number) => {
-        const stored = this.revisions.find((x) => x.metadata!.name === r.metadata!.name)!;
-        stored.revision = revision;
-        this.actions.push(`bump-revision ${revision}`);
-        return structuredClone(stored);
-      },
-      deleteControllerRevision: async (r: V1ControllerRevision) => {
-        this.revisions.splice(this.revisions.findIndex((x) => x.metadata!.name === r.metadata!.name), 1);
-        this.actions.push(`delete-revision ${r.revision}`);
-      },
-    } as unknown as ControllerHistory;
-    const statusUpdater = {
-      updateStatefulSetStatus: async (_s: V1StatefulSet, status: V1StatefulSetStatus) => {
-        this.statusWrites++;
-        this.set = { ...this.set, status: structuredClone(status) };
-      },
-    } as unknown as StatusUpdater;
-    this.control = new StatefulSetControl({ podControl, history, statusUpdater, clock: this.clock, log: () => undefined });
+    const podControl = new StatefulPodControl(new FakeObjectManager(this), this);
+    this.control = new DefaultStatefulSetControl(podControl, this, new FakeHistory(this));
+  }
+
+  event(_s: V1StatefulSet, type: string, reason: string, message: string): void {
+    this.events.push(`${type} ${reason}: ${message}`);
+  }
+
+  async updateStatefulSetStatus(_s: V1StatefulSet, status: V1StatefulSetStatus): Promise<void> {
+    this.statusWrites++;
+    this.set = { ...this.set, status: structuredClone(status) };
   }
 
   lastError?: unknown;
@@ -96,7 +133,7 @@ class FakeCluster {
     const before = this.actions.length;
     this.lastError = undefined;
     try {
-      await this.control.updateStatefulSet(this.set, [...this.pods.values()]);
+      await this.control.UpdateStatefulSet(this.set, [...this.pods.values()], this.clock.nowMs());
     } catch (err) {
       // errors requeue upstream; the tests look at actions
       this.lastError = err;

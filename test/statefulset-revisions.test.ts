@@ -17,9 +17,9 @@ import {
   setMatchesLatestExistingRevision,
   sortControllerRevisions,
 } from '../reference/controllers/statefulset/revisions.ts';
-import { ControllerHistory } from '../reference/controllers/statefulset/history.ts';
+import { RealHistory } from '../reference/controllers/statefulset/history.ts';
 import type { AppsV1Api } from '@kubernetes/client-node';
-import type { Informer } from '../reference/controllers/runtime.ts';
+import type { Lister } from '../reference/controllers/runtime.ts';
 import { makeSet } from './statefulset-fixtures.ts';
 
 describe('StatefulSet ControllerRevisions (controller_history.go, stateful_set_utils.go)', () => {
@@ -137,8 +137,8 @@ describe('StatefulSet ControllerRevisions (controller_history.go, stateful_set_u
       rev('same-uid-other-name', { kind: 'StatefulSet', name: 'db', uid: 'uid-web' }),
       { ...rev('unselected'), metadata: { name: 'unselected', labels: { app: 'db' } } },
     ];
-    const informer = { list: () => all } as unknown as Informer<V1ControllerRevision>;
-    const history = new ControllerHistory({} as AppsV1Api, informer);
+    const lister: Lister<V1ControllerRevision> = { list: () => all, get: () => undefined };
+    const history = new RealHistory({} as AppsV1Api, lister);
     assert.deepEqual(history.listControllerRevisions(set).map((r) => r.metadata?.name), ['orphan', 'mine']);
   });
 });

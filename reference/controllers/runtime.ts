@@ -28,6 +28,9 @@ export interface InformerHandle<T extends KubernetesObject> {
   lastSyncResourceVersion(): string;
 }
 
+/** What a lister gives: the informer's cache (get: undefined is NotFound). Tests fake it. */
+export type Lister<T extends KubernetesObject> = Pick<InformerHandle<T>, 'get' | 'list'>;
+
 /**
  * A typed, self-restarting informer. ListWatch hands list items as typed models but watch
  * events as plain JSON; here each watch object is deserialised once, before ListWatch caches it,

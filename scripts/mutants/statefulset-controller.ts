@@ -8,6 +8,7 @@ import type { Edit, Mutant } from './mutant.ts';
 const D = 'reference/controllers/statefulset/';
 const SET_CONTROL = `${D}set-control.ts`;
 const POD_IDENTITY = `${D}pod-identity.ts`;
+const POD_CONTROL = `${D}pod-control.ts`;
 
 function sts(name: string, area: string, description: string, ...edits: Edit[]): Mutant {
   return { name, component: 'statefulset-controller', area, description, targets: ['reference', 'hybrid'], edits };
@@ -34,26 +35,26 @@ export const STATEFULSET_CONTROLLER_MUTANTS: Mutant[] = [
     'OrderedReady creates every missing pod in one sync instead of one at a time',
     {
       file: SET_CONTROL,
-      find: '      await pc.createStatefulPod(set, pod);\n      if (monotonic) return true;',
-      replace: '      await pc.createStatefulPod(set, pod);\n      if (monotonic) return false;',
+      find: '      await this.podControl.createStatefulPod(set, replicas[i]);\n      // If the set does not allow bursting, return immediately.\n      if (monotonic) return true;',
+      replace: '      await this.podControl.createStatefulPod(set, replicas[i]);\n      // If the set does not allow bursting, return immediately.\n      if (monotonic) return false;',
     }),
   sts('scale-down-lowest-first', 'OrderedReady',
     'condemned pods are deleted lowest ordinal first',
     {
       file: SET_CONTROL,
-      find: '    const condemned = split.condemned;\n',
-      replace: '    const condemned = split.condemned;\n    condemned.sort((a, b) => getOrdinal(a) - getOrdinal(b));\n',
+      find: '    condemned.sort(descendingOrdinal);\n',
+      replace: '    condemned.sort((a, b) => getOrdinal(a) - getOrdinal(b));\n',
     }),
   sts('no-wait-for-termination', 'OrderedReady',
     'OrderedReady scale-down deletes the next pod without waiting for the previous one to be gone',
     {
       file: SET_CONTROL,
-      find: 'must be completely gone before a pod is terminated.\n      return monotonic;',
-      replace: 'must be completely gone before a pod is terminated.\n      return false;',
+      find: "prior to scale down', { statefulSet: kObj(set), pod: kObj(condemned[i]) });\n        return true;",
+      replace: "prior to scale down', { statefulSet: kObj(set), pod: kObj(condemned[i]) });\n        return false;",
     }),
   sts('parallel-one-at-a-time', 'Parallel',
     'Parallel pod management behaves like OrderedReady (waits for health between pods)',
-    { file: SET_CONTROL, find: "return set.spec?.podManagementPolicy !== 'Parallel';", replace: 'return true;' }),
+    { file: SET_CONTROL, find: "return set.spec?.podManagementPolicy === 'Parallel';", replace: 'return false;' }),
   sts('no-min-ready-seconds', 'health/minReadySeconds',
     'minReadySeconds is ignored: pods count as available as soon as they are Ready',
     { file: SET_CONTROL, find: 'return set.spec?.minReadySeconds ?? 0;', replace: 'return 0;' }),
@@ -61,22 +62,41 @@ export const STATEFULSET_CONTROLLER_MUTANTS: Mutant[] = [
     'pods in phase Failed or Succeeded are left alone instead of being deleted and recreated',
     {
       file: SET_CONTROL,
-      find: '    if (isTerminalPhase(pod)) {\n      if (!pod.metadata?.deletionTimestamp) await pc.deleteStatefulPod(set, pod);\n      return true;\n    }\n',
+      find:
+        '    if (isTerminalPhase(replicas[i])) {\n' +
+        '      if (!replicas[i].metadata?.deletionTimestamp) await this.podControl.deleteStatefulPod(set, replicas[i]);\n' +
+        '      return true;\n' +
+        '    }\n',
       replace: '',
     }),
   sts('force-delete-terminating', 'failure handling',
     'a Terminating pod (e.g. one stuck on a stopped node) is force-deleted so that its replacement starts at once',
     {
       file: SET_CONTROL,
-      find: '    if (!isCreated(pod)) {\n',
-      replace: '    if (isCreated(pod) && isTerminating(pod)) {\n      await pc.forceDeletePod(pod);\n      return true;\n    }\n    if (!isCreated(pod)) {\n',
+      find: '    if (!isCreated(replicas[i])) {\n',
+      replace:
+        '    if (isCreated(replicas[i]) && isTerminating(replicas[i])) {\n' +
+        '      await this.podControl.forceDeletePod(replicas[i]);\n' +
+        '      return true;\n' +
+        '    }\n' +
+        '    if (!isCreated(replicas[i])) {\n',
+    },
+    { file: POD_CONTROL, find: '  deletePod(pod: V1Pod): Promise<void>;\n', replace: '  deletePod(pod: V1Pod, gracePeriodSeconds?: number): Promise<void>;\n' },
+    {
+      file: POD_CONTROL,
+      find:
+        '  async deletePod(pod: V1Pod): Promise<void> {\n' +
+        '    await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace! });\n',
+      replace:
+        '  async deletePod(pod: V1Pod, gracePeriodSeconds?: number): Promise<void> {\n' +
+        '    await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds });\n',
     },
     {
-      file: `${D}pod-control.ts`,
+      file: POD_CONTROL,
       find: '  /** ClaimsMatchRetentionPolicy:',
       replace:
         '  async forceDeletePod(pod: V1Pod): Promise<void> {\n' +
-        '    await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0 });\n' +
+        '    await this.objectMgr.deletePod(pod, 0);\n' +
         '  }\n\n' +
         '  /** ClaimsMatchRetentionPolicy:',
     }),
@@ -96,19 +116,29 @@ export const STATEFULSET_CONTROLLER_MUTANTS: Mutant[] = [
     }),
   sts('stale-claim-reused', 'retention',
     'a claim still owned by a previous (condemned) pod with the same name does not block the new pod',
-    { file: SET_CONTROL, find: '      if (pc.podClaimIsStale(set, pod)) return true;\n', replace: '' }),
+    { file: SET_CONTROL, find: '      if (this.podControl.podClaimIsStale(set, replicas[i])) return true;\n', replace: '' }),
   sts('rolling-update-lowest-first', 'rolling update',
     'RollingUpdate replaces the lowest out-of-date ordinal first',
     {
       file: SET_CONTROL,
-      find: 'for (let t = replicas.length - 1; t >= updateMin; t--) targets.push(t);',
-      replace: 'for (let t = updateMin; t < replicas.length; t++) targets.push(t);',
+      find: 'for (let target = replicas.length - 1; target >= updateMin; target--) {',
+      replace: 'for (let target = updateMin; target < replicas.length; target++) {',
+    },
+    {
+      file: SET_CONTROL,
+      find: 'for (let target = replicas.length - 1; target >= updateMin && remainingBudget > 0; target--) {',
+      replace: 'for (let target = updateMin; target < replicas.length && remainingBudget > 0; target++) {',
+    },
+    {
+      file: SET_CONTROL,
+      find: 'for (let target = replicas.length - 1; target >= updateMin && deletedPods < podsToDelete; target--) {',
+      replace: 'for (let target = updateMin; target < replicas.length && deletedPods < podsToDelete; target++) {',
     }),
   sts('max-unavailable-ignored', 'rolling update',
     'rollingUpdate.maxUnavailable is ignored (always 1)',
     {
       file: SET_CONTROL,
-      find: 'maxUnavailable = getStatefulSetMaxUnavailable(rollingUpdate.maxUnavailable, replicasOf(set));',
+      find: 'maxUnavailable = getStatefulSetMaxUnavailable(rollingUpdate.maxUnavailable, replicaCount);',
       replace: 'maxUnavailable = 1;',
     }),
   sts('partition-ignored', 'partition',
@@ -126,21 +156,25 @@ export const STATEFULSET_CONTROLLER_MUTANTS: Mutant[] = [
     'reverting to an earlier template creates a new ControllerRevision instead of reusing the old one',
     {
       file: SET_CONTROL,
-      find: 'update = await this.d.history.updateControllerRevision(equalRevisions[equalCount - 1], update.revision);',
+      find: 'updateRevision = await this.controllerHistory.updateControllerRevision(equalRevisions[equalCount - 1], updateRevision.revision);',
       replace:
         'collisionCount.value++;\n' +
-        '      update = await this.d.history.createControllerRevision(set, newRevision(set, update.revision, collisionCount.value), collisionCount);',
+        '      updateRevision = await this.controllerHistory.createControllerRevision(\n' +
+        '        set,\n' +
+        '        newRevision(set, updateRevision.revision, collisionCount.value),\n' +
+        '        collisionCount,\n' +
+        '      );',
     }),
   sts('history-limit-ignored', 'history',
     'revisionHistoryLimit is ignored: old ControllerRevisions are never deleted',
     {
       file: SET_CONTROL,
-      find: '    for (const r of history.slice(0, history.length - limit)) await this.d.history.deleteControllerRevision(r);\n',
+      find: '    for (const r of history.slice(0, historyLen - historyLimit)) await this.controllerHistory.deleteControllerRevision(r);\n',
       replace: '',
     }),
   sts('orphan-revisions-not-adopted', 'history',
     'orphaned ControllerRevisions matching the selector are not adopted (a recreated set starts a new history)',
-    { file: `${D}index.ts`, find: '    if (orphans.length === 0) return;\n', replace: '    return;\n' }),
+    { file: `${D}index.ts`, find: '    if (orphanRevisions.length > 0) {\n', replace: '    return;\n    if (orphanRevisions.length > 0) {\n' }),
   sts('orphans-not-adopted', 'deletion/adoption',
     'orphan pods matching the selector are never adopted',
     { file: `${D}ref-manager.ts`, find: "  return 'adopt';\n}", replace: "  return 'ignore';\n}" }),

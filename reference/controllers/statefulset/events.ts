@@ -11,7 +11,13 @@ export const EventSourceComponent = 'statefulset-controller';
 
 export type EventType = 'Normal' | 'Warning';
 
-export class EventRecorder {
+/** record.EventRecorder, as far as the controller uses it. */
+export interface EventRecorder {
+  event(set: V1StatefulSet, type: EventType, reason: string, message: string): void;
+}
+
+/** The recorder an EventBroadcaster makes: posts each Event to the API in the background. */
+export class ApiEventRecorder implements EventRecorder {
   private seq = 0;
   private readonly pending = new Set<Promise<unknown>>();
 

@@ -4,16 +4,26 @@
  * from the informer, create with collision handling, bump .revision, adopt, delete.
  */
 import { PatchStrategy, setHeaderOptions, type AppsV1Api, type V1ControllerRevision, type V1StatefulSet } from '@kubernetes/client-node';
-import type { InformerHandle } from '../runtime.ts';
+import type { Lister } from '../runtime.ts';
 import { DefaultRetry, isAlreadyExists, retryOnConflict } from '../../api-errors.ts';
 import { controllerRefFor } from './pod-identity.ts';
 import { canonicalJson, controllerRevisionName, hashControllerRevision } from './revisions.ts';
 import { selectorMatches } from './selector.ts';
 
-export class ControllerHistory {
+/** history.Interface, as far as the StatefulSet controller uses it. */
+export interface HistoryInterface {
+  listControllerRevisions(set: V1StatefulSet): V1ControllerRevision[];
+  createControllerRevision(set: V1StatefulSet, revision: V1ControllerRevision, collisionCount: { value: number }): Promise<V1ControllerRevision>;
+  deleteControllerRevision(revision: V1ControllerRevision): Promise<void>;
+  updateControllerRevision(revision: V1ControllerRevision, newRevision: number): Promise<V1ControllerRevision>;
+  adoptControllerRevision(set: V1StatefulSet, revision: V1ControllerRevision): Promise<V1ControllerRevision>;
+}
+
+/** history.NewHistory's realHistory: the API for writes, the revision lister for reads. */
+export class RealHistory implements HistoryInterface {
   constructor(
     private readonly apps: AppsV1Api,
-    private readonly revisions: InformerHandle<V1ControllerRevision>,
+    private readonly revisions: Lister<V1ControllerRevision>,
   ) {}
 
   /**

@@ -14,7 +14,9 @@
  *   pkg/controller/statefulset/stateful_set_status_updater.go, pkg/controller/history/controller_history.go,
  *   pkg/controller/util/consistency/consistency.go, pkg/controller/controller_ref_manager.go (ClaimPods),
  *   pkg/controller/controller_utils.go (FindMinNextPodAvailabilityCheck), pkg/api/v1/pod/util.go (IsPodAvailable).
- * This file ports stateful_set.go: informers, event handlers, the work queue and sync().
+ * This file ports stateful_set.go: StatefulSetController (its pod and set handlers, sync and
+ * syncStatefulSet are methods, as upstream's) and NewStatefulSetController + Run
+ * (startStatefulSetController: informers, the work queue, the wiring).
  */
 import {
   AppsV1Api,
@@ -27,23 +29,231 @@ import {
   type V1Pod,
   type V1StatefulSet,
 } from '@kubernetes/client-node';
-import { type InformerHandle, type ComponentOptions, informersFor, WorkQueue, keyOf, splitKey } from '../runtime.ts';
+import type { Clock } from '../../clock.ts';
+import { type InformerHandle, type ComponentOptions, type Lister, informersFor, WorkQueue, keyOf, splitKey } from '../runtime.ts';
 import { errorMessage } from '../../api-errors.ts';
 import { ConsistencyStore, NO_CONSISTENCY, compareResourceVersion } from './consistency.ts';
-import { EventRecorder } from './events.ts';
-import { ControllerHistory } from './history.ts';
+import { ApiEventRecorder } from './events.ts';
+import { RealHistory } from './history.ts';
 import { FEATURE_GATES } from './features.ts';
+import { infoS, kObj, type Logger } from './klog.ts';
 import { findMinNextPodAvailabilityCheck, isPodReady } from './pod-health.ts';
-import { StatefulPodControl } from './pod-control.ts';
+import { newStatefulPodControl } from './pod-control.ts';
 import { isMemberOf } from './pod-identity.ts';
-import { claimPods, recheckDeletionTimestamp } from './ref-manager.ts';
+import { type PodControlInterface, RealPodControl, claimPods, recheckDeletionTimestamp } from './ref-manager.ts';
 import { selectorIsValid, selectorMatches } from './selector.ts';
-import { StatefulSetControl } from './set-control.ts';
-import { StatusUpdater } from './status-updater.ts';
+import { DefaultStatefulSetControl, type StatefulSetControlInterface } from './set-control.ts';
+import { RealStatefulSetStatusUpdater } from './status-updater.ts';
 
 export interface StatefulSetControllerOptions extends ComponentOptions {
   /** Concurrent syncs (kube-controller-manager's --concurrent-statefulset-syncs, default 5). */
   workers?: number;
+}
+
+/** What the StatefulSetController holds (the fields of upstream's struct); tests pass fakes. */
+export interface StatefulSetControllerDeps {
+  /** kubeClient, for canAdoptFunc's uncached GET of the set. */
+  kubeClient: Pick<AppsV1Api, 'readNamespacedStatefulSet'>;
+  control: StatefulSetControlInterface;
+  /** controller.PodControlInterface: ClaimPods' adoption and release patches. */
+  podControl: PodControlInterface;
+  podLister: Lister<V1Pod>;
+  setLister: Lister<V1StatefulSet>;
+  queue: Pick<WorkQueue, 'add' | 'addAfter'>;
+  clock: Clock;
+  consistencyStore: ConsistencyStore;
+  log: Logger;
+}
+
+/** StatefulSetController: the pod and set handlers, sync and syncStatefulSet of stateful_set.go. */
+export class StatefulSetController {
+  private readonly kubeClient: StatefulSetControllerDeps['kubeClient'];
+  private readonly control: StatefulSetControlInterface;
+  private readonly podControl: PodControlInterface;
+  private readonly podLister: Lister<V1Pod>;
+  private readonly setLister: Lister<V1StatefulSet>;
+  private readonly queue: StatefulSetControllerDeps['queue'];
+  private readonly clock: Clock;
+  private readonly consistencyStore: ConsistencyStore;
+  private readonly log: Logger;
+
+  constructor(deps: StatefulSetControllerDeps) {
+    ({
+      kubeClient: this.kubeClient,
+      control: this.control,
+      podControl: this.podControl,
+      podLister: this.podLister,
+      setLister: this.setLister,
+      queue: this.queue,
+      clock: this.clock,
+      consistencyStore: this.consistencyStore,
+      log: this.log,
+    } = deps);
+  }
+
+  /** addPod: a pod that shows up already terminating counts as a deletion. */
+  addPod(pod: V1Pod): void {
+    if (pod.metadata?.deletionTimestamp) return this.deletePod(pod);
+    // A pod with a ControllerRef: only its controller cares.
+    const controllerRef = getControllerOf(pod);
+    if (controllerRef) {
+      const set = this.resolveControllerRef(pod.metadata?.namespace, controllerRef);
+      if (set) this.enqueueStatefulSet(set);
+      return;
+    }
+    // An orphan: sync every matching set, so that one adopts it.
+    for (const set of this.getStatefulSetsForPod(pod)) this.enqueueStatefulSet(set);
+  }
+
+  /**
+   * updatePod: sync the old and new controller; orphans whose labels or ref changed wake the
+   * sets that might adopt them. A pod turning Ready requeues its set after minReadySeconds,
+   * when it becomes available without any further pod event. (The informer may give no old
+   * object: then everything counts as changed.)
+   */
+  updatePod(old: V1Pod | undefined, cur: V1Pod): void {
+    // Periodic resyncs send updates for every pod; two versions of one pod share a resourceVersion.
+    if (old && cur.metadata?.resourceVersion === old.metadata?.resourceVersion) return;
+    const labelChanged = !old || JSON.stringify(cur.metadata?.labels ?? {}) !== JSON.stringify(old.metadata?.labels ?? {});
+    const curControllerRef = getControllerOf(cur);
+    const oldControllerRef = old && getControllerOf(old);
+    const controllerRefChanged = !old || JSON.stringify(curControllerRef ?? null) !== JSON.stringify(oldControllerRef ?? null);
+    if (controllerRefChanged && oldControllerRef) {
+      // The ControllerRef changed: sync the old controller, if any.
+      const set = this.resolveControllerRef(old!.metadata?.namespace, oldControllerRef);
+      if (set) this.enqueueStatefulSet(set);
+    }
+    if (curControllerRef) {
+      const set = this.resolveControllerRef(cur.metadata?.namespace, curControllerRef);
+      if (!set) return;
+      this.enqueueStatefulSet(set);
+      const minReadySeconds = set.spec?.minReadySeconds ?? 0;
+      if (old && !isPodReady(old) && isPodReady(cur) && minReadySeconds > 0) {
+        infoS(this.log, 'StatefulSet will be enqueued after minReadySeconds for availability check', { statefulSet: kObj(set), minReadySeconds });
+        this.enqueueSSAfter(set, minReadySeconds * 1000);
+      }
+      return;
+    }
+    // An orphan whose labels or ControllerRef changed: sync any set that might adopt it now.
+    if (labelChanged || controllerRefChanged) {
+      for (const set of this.getStatefulSetsForPod(cur)) this.enqueueStatefulSet(set);
+    }
+  }
+
+  /** deletePod: only the controlling set cares. */
+  deletePod(pod: V1Pod): void {
+    const controllerRef = getControllerOf(pod);
+    if (!controllerRef) return;
+    const set = this.resolveControllerRef(pod.metadata?.namespace, controllerRef);
+    if (set) this.enqueueStatefulSet(set);
+  }
+
+  /** getPodsForStatefulSet: the namespace's pods, claimed by selector and name (isMemberOf). */
+  getPodsForStatefulSet(set: V1StatefulSet): Promise<V1Pod[]> {
+    return claimPods(
+      set,
+      this.podLister.list(set.metadata?.namespace),
+      (pod) => selectorMatches(set.spec?.selector, pod.metadata?.labels) && isMemberOf(set, pod),
+      { podControl: this.podControl, canAdopt: this.canAdoptFunc(set) },
+    );
+  }
+
+  /** canAdoptFunc: RecheckDeletionTimestamp over an uncached GET of the set. */
+  canAdoptFunc(set: V1StatefulSet): () => Promise<void> {
+    return recheckDeletionTimestamp(() => this.kubeClient.readNamespacedStatefulSet({ name: set.metadata!.name!, namespace: set.metadata!.namespace! }), set);
+  }
+
+  /** adoptOrphanRevisions: orphan revisions matching the selector, after an uncached re-check of the set. */
+  async adoptOrphanRevisions(set: V1StatefulSet): Promise<void> {
+    const revisions = this.control.ListRevisions(set);
+    const orphanRevisions = revisions.filter((r) => !getControllerOf(r));
+    if (orphanRevisions.length > 0) {
+      try {
+        await this.canAdoptFunc(set)();
+      } catch (err) {
+        throw new Error(`can't adopt ControllerRevisions: ${errorMessage(err)}`);
+      }
+      await this.control.AdoptOrphanRevisions(set, orphanRevisions);
+    }
+  }
+
+  /** getStatefulSetsForPod (lister GetPodStatefulSets): sets whose non-empty selector matches the pod. */
+  getStatefulSetsForPod(pod: V1Pod): V1StatefulSet[] {
+    const sets = this.setLister.list(pod.metadata?.namespace).filter((s) => {
+      const sel = s.spec?.selector;
+      const empty = !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
+      return !empty && selectorMatches(sel, pod.metadata?.labels);
+    });
+    if (sets.length > 1) {
+      infoS(this.log, 'More than one StatefulSet is selecting pods with same labels', {
+        podLabels: JSON.stringify(pod.metadata?.labels ?? {}),
+        sets: sets.map((s) => s.metadata?.name).join(','),
+      });
+    }
+    return sets;
+  }
+
+  /** resolveControllerRef: the set a controller ref points to, if it still exists with that UID. */
+  resolveControllerRef(namespace: string | undefined, controllerRef: V1OwnerReference): V1StatefulSet | undefined {
+    // Not even the right Kind: the set cannot be found by name.
+    if (controllerRef.kind !== 'StatefulSet') return undefined;
+    const set = this.setLister.get(controllerRef.name, namespace);
+    // A set with that name but another UID is not the one the ref points to.
+    return set && set.metadata?.uid === controllerRef.uid ? set : undefined;
+  }
+
+  /** enqueueStatefulSet: queues the set's namespace/name key. */
+  enqueueStatefulSet(set: KubernetesObject): void {
+    this.queue.add(keyOf(set));
+  }
+
+  /** enqueueSSAfter: queues the key after ms of the clock. */
+  enqueueSSAfter(set: V1StatefulSet, ms: number): void {
+    this.queue.addAfter(keyOf(set), ms);
+  }
+
+  /**
+   * sync: one pass over one StatefulSet, skipped (an error: retried with backoff) while the
+   * informers have not yet seen the controller's own last writes for it.
+   */
+  async sync(key: string): Promise<void> {
+    this.consistencyStore.ensureReady(key);
+    const { namespace, name } = splitKey(key);
+    const set = this.setLister.get(name, namespace);
+    if (!set) {
+      this.consistencyStore.clear(key);
+      infoS(this.log, 'StatefulSet has been deleted', { key });
+      return;
+    }
+    // A selector that cannot be converted is a non-transient error: don't retry.
+    if (!selectorIsValid(set.spec?.selector)) {
+      infoS(this.log, 'Error converting StatefulSet selector', { key });
+      return;
+    }
+    await this.adoptOrphanRevisions(set);
+    const pods = await this.getPodsForStatefulSet(set);
+    await this.syncStatefulSet(set, pods);
+  }
+
+  /**
+   * syncStatefulSet: the pass at one instant `now`; while some Ready pods are not yet available,
+   * one more sync when the first of them becomes available (at the latest after
+   * minReadySeconds), a last line of defence should no pod event arrive then.
+   */
+  async syncStatefulSet(set: V1StatefulSet, pods: V1Pod[]): Promise<void> {
+    const now = this.clock.nowMs();
+    const status = await this.control.UpdateStatefulSet(set, pods, now);
+    const minReadySeconds = set.spec?.minReadySeconds ?? 0;
+    if (minReadySeconds > 0 && status && (status.readyReplicas ?? 0) !== (status.availableReplicas ?? 0)) {
+      const nextSyncDuration = findMinNextPodAvailabilityCheck(pods, minReadySeconds, now, this.clock.nowMs()) ?? minReadySeconds * 1000;
+      this.enqueueSSAfter(set, nextSyncDuration);
+    }
+  }
+}
+
+/** metav1.GetControllerOf. */
+function getControllerOf(obj: KubernetesObject): V1OwnerReference | undefined {
+  return obj.metadata?.ownerReferences?.find((r) => r.controller);
 }
 
 /**
@@ -60,6 +270,7 @@ function lastStoreSyncResourceVersion<T extends KubernetesObject>(informer: Info
   return () => newer(informer.lastSyncResourceVersion(), seen);
 }
 
+/** NewStatefulSetController + Run: informers, the real collaborators, the queue and its workers. */
 export async function startStatefulSetController(kc: KubeConfig, opts: StatefulSetControllerOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
   const informers = informersFor(kc, opts);
@@ -67,183 +278,71 @@ export async function startStatefulSetController(kc: KubeConfig, opts: StatefulS
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
 
-  const sets = informers.informer<V1StatefulSet>('/apis/apps/v1/statefulsets', 'V1StatefulSet', () => apps.listStatefulSetForAllNamespaces());
-  const pods = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
-  const claims = informers.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims',
+  const setInformer = informers.informer<V1StatefulSet>('/apis/apps/v1/statefulsets', 'V1StatefulSet', () => apps.listStatefulSetForAllNamespaces());
+  const podInformer = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
+  const pvcInformer = informers.informer<V1PersistentVolumeClaim>('/api/v1/persistentvolumeclaims',
     'V1PersistentVolumeClaim',
     () => core.listPersistentVolumeClaimForAllNamespaces());
-  const revisions = informers.informer<V1ControllerRevision>('/apis/apps/v1/controllerrevisions',
+  const revInformer = informers.informer<V1ControllerRevision>('/apis/apps/v1/controllerrevisions',
     'V1ControllerRevision',
     () => apps.listControllerRevisionForAllNamespaces());
 
   // StaleControllerConsistencyStatefulSet: the controller's writes are remembered per set, and a
   // set is only synced once these informers have caught up with them.
-  const consistency = FEATURE_GATES.StaleControllerConsistencyStatefulSet
+  const consistencyStore = FEATURE_GATES.StaleControllerConsistencyStatefulSet
     ? new ConsistencyStore({
-        pods: lastStoreSyncResourceVersion(pods),
-        persistentvolumeclaims: lastStoreSyncResourceVersion(claims),
-        statefulsets: lastStoreSyncResourceVersion(sets),
+        pods: lastStoreSyncResourceVersion(podInformer),
+        persistentvolumeclaims: lastStoreSyncResourceVersion(pvcInformer),
+        statefulsets: lastStoreSyncResourceVersion(setInformer),
       })
     : NO_CONSISTENCY;
   /** RealPodControl.OnWrite for the adoption/release patches of ClaimPods. */
   const podWriteCallback = (pod: V1Pod) => {
-    const ref = pod.metadata?.ownerReferences?.find((r) => r.controller);
-    if (ref) consistency.wroteAt(`${pod.metadata?.namespace}/${ref.name}`, ref.uid, 'pods', pod.metadata?.resourceVersion);
+    const ref = getControllerOf(pod);
+    if (ref) consistencyStore.wroteAt(`${pod.metadata?.namespace}/${ref.name}`, ref.uid, 'pods', pod.metadata?.resourceVersion);
   };
 
-  const recorder = new EventRecorder(core, clock, log);
-  const control = new StatefulSetControl({
-    podControl: new StatefulPodControl(core, pods, claims, recorder, consistency),
-    history: new ControllerHistory(apps, revisions),
-    statusUpdater: new StatusUpdater(apps, sets, consistency),
-    clock,
+  const recorder = new ApiEventRecorder(core, clock, log);
+  const control = new DefaultStatefulSetControl(
+    newStatefulPodControl(core, podInformer, pvcInformer, recorder, consistencyStore),
+    new RealStatefulSetStatusUpdater(apps, setInformer, consistencyStore),
+    new RealHistory(apps, revInformer),
     log,
-  });
+  );
 
   const inFlight = new Set<Promise<void>>();
   const queue = new WorkQueue(
     clock,
     (key) => {
-      const p = sync(key).finally(() => inFlight.delete(p));
+      const p = ssc.sync(key).finally(() => inFlight.delete(p));
       inFlight.add(p);
       return p;
     },
     opts.workers ?? 5,
-    (key, err) => log(`error syncing StatefulSet ${key}, requeuing: ${errorMessage(err)}`),
+    (key, err) => infoS(log, 'Error syncing StatefulSet, requeuing', { key, err: errorMessage(err) }),
   );
-  const enqueue = (set: V1StatefulSet) => queue.add(keyOf(set));
+  const ssc: StatefulSetController = new StatefulSetController({
+    kubeClient: apps,
+    control,
+    podControl: new RealPodControl(core, podWriteCallback),
+    podLister: podInformer,
+    setLister: setInformer,
+    queue,
+    clock,
+    consistencyStore,
+    log,
+  });
 
-  /** resolveControllerRef: the set a controller ref points to, if it still exists with that UID. */
-  const resolveControllerRef = (namespace: string | undefined, ref: V1OwnerReference): V1StatefulSet | undefined => {
-    if (ref.kind !== 'StatefulSet') return undefined;
-    const set = sets.get(ref.name, namespace);
-    return set && set.metadata?.uid === ref.uid ? set : undefined;
-  };
-  const controllerOf = (pod: V1Pod) => pod.metadata?.ownerReferences?.find((r) => r.controller);
+  podInformer
+    .on('add', (pod) => ssc.addPod(pod))
+    .on('update', (cur, old) => ssc.updatePod(old, cur))
+    .on('delete', (pod) => ssc.deletePod(pod));
+  setInformer
+    .on('add', (set) => ssc.enqueueStatefulSet(set))
+    .on('update', (set) => ssc.enqueueStatefulSet(set))
+    .on('delete', (set) => ssc.enqueueStatefulSet(set));
 
-  /** getStatefulSetsForPod (lister GetPodStatefulSets): sets whose non-empty selector matches the pod. */
-  const statefulSetsForPod = (pod: V1Pod): V1StatefulSet[] => {
-    const matching = sets.list(pod.metadata?.namespace).filter((s) => {
-      const sel = s.spec?.selector;
-      const empty = !sel || (Object.keys(sel.matchLabels ?? {}).length === 0 && (sel.matchExpressions ?? []).length === 0);
-      return !empty && selectorMatches(sel, pod.metadata?.labels);
-    });
-    if (matching.length > 1) {
-      log(`user error: more than one StatefulSet is selecting pods with labels: ${JSON.stringify(pod.metadata?.labels)}. Sets: ${matching.map((s) => s.metadata?.name).join(', ')}`);
-    }
-    return matching;
-  };
-
-  /** deletePod: only the controlling set cares. */
-  const deletePod = (pod: V1Pod) => {
-    const ref = controllerOf(pod);
-    if (!ref) return;
-    const set = resolveControllerRef(pod.metadata?.namespace, ref);
-    if (set) enqueue(set);
-  };
-
-  /** addPod: a pod that shows up already terminating counts as a deletion. */
-  const addPod = (pod: V1Pod) => {
-    if (pod.metadata?.deletionTimestamp) return deletePod(pod);
-    const ref = controllerOf(pod);
-    if (ref) {
-      const set = resolveControllerRef(pod.metadata?.namespace, ref);
-      if (set) enqueue(set);
-      return;
-    }
-    statefulSetsForPod(pod).forEach(enqueue);
-  };
-
-  /**
-   * updatePod: sync the old and new controller; orphans whose labels or ref changed wake the
-   * sets that might adopt them. A pod turning Ready requeues its set after minReadySeconds,
-   * when it becomes available without any further pod event.
-   */
-  const updatePod = (cur: V1Pod, old?: V1Pod) => {
-    if (old && cur.metadata?.resourceVersion === old.metadata?.resourceVersion) return;
-    const labelChanged = !old || JSON.stringify(cur.metadata?.labels ?? {}) !== JSON.stringify(old.metadata?.labels ?? {});
-    const curRef = controllerOf(cur);
-    const oldRef = old && controllerOf(old);
-    const refChanged = !old || JSON.stringify(curRef ?? null) !== JSON.stringify(oldRef ?? null);
-    if (refChanged && oldRef) {
-      const set = resolveControllerRef(old!.metadata?.namespace, oldRef);
-      if (set) enqueue(set);
-    }
-    if (curRef) {
-      const set = resolveControllerRef(cur.metadata?.namespace, curRef);
-      if (!set) return;
-      enqueue(set);
-      const minReadySeconds = set.spec?.minReadySeconds ?? 0;
-      if (old && !isPodReady(old) && isPodReady(cur) && minReadySeconds > 0) {
-        queue.addAfter(keyOf(set), minReadySeconds * 1000);
-      }
-      return;
-    }
-    if (labelChanged || refChanged) statefulSetsForPod(cur).forEach(enqueue);
-  };
-
-  sets.on('add', enqueue).on('update', enqueue).on('delete', enqueue);
-  pods.on('add', addPod).on('update', updatePod).on('delete', deletePod);
-
-  /** adoptOrphanRevisions: orphan revisions matching the selector, after an uncached re-check of the set. */
-  const adoptOrphanRevisions = async (set: V1StatefulSet) => {
-    const orphans = control.listRevisions(set).filter((r) => !r.metadata?.ownerReferences?.some((o) => o.controller));
-    if (orphans.length === 0) return;
-    try {
-      await canAdopt(set)();
-    } catch (err) {
-      throw new Error(`can't adopt ControllerRevisions: ${errorMessage(err)}`);
-    }
-    await control.adoptOrphanRevisions(set, orphans);
-  };
-
-  const canAdopt = (set: V1StatefulSet) =>
-    recheckDeletionTimestamp(() => apps.readNamespacedStatefulSet({ name: set.metadata!.name!, namespace: set.metadata!.namespace! }), set);
-
-  /** getPodsForStatefulSet: every pod in the namespace, claimed by selector and name (isMemberOf). */
-  const getPodsForStatefulSet = (set: V1StatefulSet) =>
-    claimPods(
-      set,
-      pods.list(set.metadata?.namespace),
-      (pod) => selectorMatches(set.spec?.selector, pod.metadata?.labels) && isMemberOf(set, pod),
-      { core, canAdopt: canAdopt(set), onPodWrite: podWriteCallback },
-    );
-
-  /**
-   * sync: one pass over one StatefulSet, skipped (an error: retried with backoff) while the
-   * informers have not yet seen the controller's own last writes for it.
-   */
-  async function sync(key: string): Promise<void> {
-    consistency.ensureReady(key);
-    const { namespace, name } = splitKey(key);
-    const set = sets.get(name, namespace);
-    if (!set) {
-      consistency.clear(key);
-      return; // deleted
-    }
-    // A selector that cannot be converted is a non-transient error: don't retry.
-    if (!selectorIsValid(set.spec?.selector)) return;
-    await adoptOrphanRevisions(set);
-    const owned = await getPodsForStatefulSet(set);
-    await syncStatefulSet(key, set, owned);
-  }
-
-  /**
-   * syncStatefulSet: the pass at one instant `now`; while some Ready pods are not yet available,
-   * one more sync when the first of them becomes available (at the latest after
-   * minReadySeconds), a last line of defence should no pod event arrive then.
-   */
-  async function syncStatefulSet(key: string, set: V1StatefulSet, owned: V1Pod[]): Promise<void> {
-    const now = clock.nowMs();
-    const status = await control.updateStatefulSet(set, owned, now);
-    const minReadySeconds = set.spec?.minReadySeconds ?? 0;
-    if (minReadySeconds > 0 && status && (status.readyReplicas ?? 0) !== (status.availableReplicas ?? 0)) {
-      const next = findMinNextPodAvailabilityCheck(owned, minReadySeconds, now, clock.nowMs()) ?? minReadySeconds * 1000;
-      queue.addAfter(key, next);
-    }
-  }
-
-  const watched = [sets, pods, claims, revisions];
+  const watched = [setInformer, podInformer, pvcInformer, revInformer];
   await Promise.all(watched.map((i) => i.start()));
   log('statefulset controller started');
 

@@ -1,11 +1,12 @@
 /**
  * Writes a StatefulSet makes to its pods and claims: create (claims first), identity/storage
  * repair, delete, and retention-policy ownerRefs on claims, each with its Event. Ported from
- * v1.37.2 pkg/controller/statefulset/stateful_pod_control.go (StatefulPodControl and
- * realStatefulPodControlObjectManager, which records each write in the consistency store).
+ * v1.37.2 pkg/controller/statefulset/stateful_pod_control.go: StatefulPodControl works through
+ * a StatefulPodControlObjectManager (the real one: the API for writes, the informers' caches
+ * for reads, each write recorded in the consistency store), which tests replace by a fake.
  */
 import type { CoreV1Api, V1PersistentVolumeClaim, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
-import type { InformerHandle } from '../runtime.ts';
+import type { Lister } from '../runtime.ts';
 import { DefaultBackoff, errorMessage, isAlreadyExists, isNotFound, newAggregate, retryOnConflict } from '../../api-errors.ts';
 import { NO_CONSISTENCY, type ConsistencyStore, type WrittenResource } from './consistency.ts';
 import type { EventRecorder } from './events.ts';
@@ -27,27 +28,97 @@ import {
   podKind,
 } from './retention.ts';
 
+/**
+ * StatefulPodControlObjectManager abstracts the manipulation of Pods and PVCs. Reads come from
+ * listers: undefined is the lister's NotFound (a cache has no other error).
+ */
+export interface StatefulPodControlObjectManager {
+  createPod(pod: V1Pod, set: V1StatefulSet): Promise<void>;
+  getPod(namespace: string, podName: string): V1Pod | undefined;
+  updatePod(pod: V1Pod, set: V1StatefulSet): Promise<void>;
+  deletePod(pod: V1Pod): Promise<void>;
+  createClaim(claim: V1PersistentVolumeClaim, set: V1StatefulSet): Promise<void>;
+  getClaim(namespace: string, claimName: string): V1PersistentVolumeClaim | undefined;
+  updateClaim(claim: V1PersistentVolumeClaim, set: V1StatefulSet): Promise<void>;
+}
+
+/** The calls of the clientset the real object manager makes. */
+export type PodClaimClient = Pick<
+  CoreV1Api,
+  'createNamespacedPod' | 'replaceNamespacedPod' | 'deleteNamespacedPod' | 'createNamespacedPersistentVolumeClaim' | 'replaceNamespacedPersistentVolumeClaim'
+>;
+
+/** realStatefulPodControlObjectManager: the API for writes, listers for reads. */
+export class RealStatefulPodControlObjectManager implements StatefulPodControlObjectManager {
+  constructor(
+    private readonly core: PodClaimClient,
+    private readonly podLister: Lister<V1Pod>,
+    private readonly claimLister: Lister<V1PersistentVolumeClaim>,
+    private readonly consistencyStore: ConsistencyStore = NO_CONSISTENCY,
+  ) {}
+
+  /** consistencyStore.WroteAt after a successful write for set. */
+  private wroteAt(set: V1StatefulSet, resource: WrittenResource, written: { metadata?: { resourceVersion?: string } }): void {
+    this.consistencyStore.wroteAt(`${set.metadata?.namespace}/${set.metadata?.name}`, set.metadata?.uid ?? '', resource, written.metadata?.resourceVersion);
+  }
+
+  async createPod(pod: V1Pod, set: V1StatefulSet): Promise<void> {
+    this.wroteAt(set, 'pods', await this.core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod }));
+  }
+
+  getPod(namespace: string, podName: string): V1Pod | undefined {
+    return this.podLister.get(podName, namespace);
+  }
+
+  async updatePod(pod: V1Pod, set: V1StatefulSet): Promise<void> {
+    this.wroteAt(set, 'pods', await this.core.replaceNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body: pod }));
+  }
+
+  async deletePod(pod: V1Pod): Promise<void> {
+    await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace! });
+  }
+
+  async createClaim(claim: V1PersistentVolumeClaim, set: V1StatefulSet): Promise<void> {
+    this.wroteAt(set, 'persistentvolumeclaims', await this.core.createNamespacedPersistentVolumeClaim({ namespace: claim.metadata!.namespace!, body: claim }));
+  }
+
+  getClaim(namespace: string, claimName: string): V1PersistentVolumeClaim | undefined {
+    return this.claimLister.get(claimName, namespace);
+  }
+
+  async updateClaim(claim: V1PersistentVolumeClaim, set: V1StatefulSet): Promise<void> {
+    this.wroteAt(
+      set,
+      'persistentvolumeclaims',
+      await this.core.replaceNamespacedPersistentVolumeClaim({ name: claim.metadata!.name!, namespace: claim.metadata!.namespace!, body: claim }),
+    );
+  }
+}
+
 type Verb = 'create' | 'update' | 'delete';
 const title = (verb: Verb) => verb[0].toUpperCase() + verb.slice(1);
 
+/** NewStatefulPodControl: a StatefulPodControl over the real object manager. */
+export function newStatefulPodControl(
+  core: PodClaimClient,
+  podLister: Lister<V1Pod>,
+  claimLister: Lister<V1PersistentVolumeClaim>,
+  recorder: EventRecorder,
+  consistencyStore: ConsistencyStore = NO_CONSISTENCY,
+): StatefulPodControl {
+  return new StatefulPodControl(new RealStatefulPodControlObjectManager(core, podLister, claimLister, consistencyStore), recorder);
+}
+
+/**
+ * StatefulPodControl: creates, updates and deletes a set's pods and claims in the ways the
+ * set's guarantees need (claims before pods, identity enforcement, retention refs).
+ */
 export class StatefulPodControl {
   constructor(
-    private readonly core: CoreV1Api,
-    private readonly pods: InformerHandle<V1Pod>,
-    private readonly claims: InformerHandle<V1PersistentVolumeClaim>,
+    private readonly objectMgr: StatefulPodControlObjectManager,
     /** Public as upstream's is: the set control records UnknownStrategy through it. */
     readonly recorder: EventRecorder,
-    private readonly consistency: ConsistencyStore = NO_CONSISTENCY,
   ) {}
-
-  /** The object manager's WroteAt after a successful write for set. */
-  private wrote(set: V1StatefulSet, resource: WrittenResource, written: { metadata?: { resourceVersion?: string } }): void {
-    this.consistency.wroteAt(`${set.metadata?.namespace}/${set.metadata?.name}`, set.metadata?.uid ?? '', resource, written.metadata?.resourceVersion);
-  }
-
-  private getClaim(namespace: string, name: string): V1PersistentVolumeClaim | undefined {
-    return this.claims.get(name, namespace);
-  }
 
   /**
    * CreateStatefulPod: claims first; an AlreadyExists pod is returned silently (no Event). As
@@ -63,7 +134,7 @@ export class StatefulPodControl {
     }
     let createError: unknown;
     try {
-      this.wrote(set, 'pods', await this.core.createNamespacedPod({ namespace: pod.metadata!.namespace!, body: pod }));
+      await this.objectMgr.createPod(pod, set);
     } catch (err) {
       if (isAlreadyExists(err)) throw err;
       createError = err;
@@ -115,9 +186,10 @@ export class StatefulPodControl {
         if (consistent) return;
         attemptedUpdate = true;
         try {
-          this.wrote(set, 'pods', await this.core.replaceNamespacedPod({ name: current.metadata!.name!, namespace: set.metadata!.namespace!, body: current }));
+          await this.objectMgr.updatePod(current, set);
         } catch (err) {
-          const fresh = this.pods.get(current.metadata!.name!, set.metadata!.namespace);
+          // A copy, so that the shared cache is not mutated.
+          const fresh = this.objectMgr.getPod(set.metadata!.namespace!, current.metadata!.name!);
           if (fresh) current = structuredClone(fresh);
           throw err;
         }
@@ -135,7 +207,7 @@ export class StatefulPodControl {
    */
   async deleteStatefulPod(set: V1StatefulSet, pod: V1Pod): Promise<void> {
     try {
-      await this.core.deleteNamespacedPod({ name: pod.metadata!.name!, namespace: pod.metadata!.namespace! });
+      await this.objectMgr.deletePod(pod);
     } catch (err) {
       if (!isNotFound(err)) {
         this.recordPodEvent('delete', set, pod, err);
@@ -149,7 +221,7 @@ export class StatefulPodControl {
   async claimsMatchRetentionPolicy(set: V1StatefulSet, pod: V1Pod): Promise<boolean> {
     const ordinal = getOrdinal(pod);
     for (const template of set.spec?.volumeClaimTemplates ?? []) {
-      const claim = this.getClaim(set.metadata!.namespace!, getPersistentVolumeClaimName(set, template, ordinal));
+      const claim = this.objectMgr.getClaim(set.metadata!.namespace!, getPersistentVolumeClaimName(set, template, ordinal));
       // A missing claim is picked up in a later iteration.
       if (claim && !isClaimOwnerUpToDate(claim, set, pod)) return false;
     }
@@ -161,7 +233,7 @@ export class StatefulPodControl {
     const ordinal = getOrdinal(pod);
     for (const template of set.spec?.volumeClaimTemplates ?? []) {
       const claimName = getPersistentVolumeClaimName(set, template, ordinal);
-      const claim = this.getClaim(set.metadata!.namespace!, claimName);
+      const claim = this.objectMgr.getClaim(set.metadata!.namespace!, claimName);
       if (!claim) continue;
       if (hasUnexpectedController(claim, set, pod)) {
         this.recorder.event(
@@ -175,7 +247,7 @@ export class StatefulPodControl {
         const updated = structuredClone(claim);
         updated.metadata!.ownerReferences = claimOwnerRefsForPolicy(claim, set, pod);
         try {
-          this.wrote(set, 'persistentvolumeclaims', await this.core.replaceNamespacedPersistentVolumeClaim({ name: claimName, namespace: set.metadata!.namespace!, body: updated }));
+          await this.objectMgr.updateClaim(updated, set);
         } catch (err) {
           throw new Error(`could not update claim ${claimName} for delete policy ownerRefs: ${errorMessage(err)}`);
         }
@@ -190,7 +262,7 @@ export class StatefulPodControl {
   podClaimIsStale(set: V1StatefulSet, pod: V1Pod): boolean {
     if (getPersistentVolumeClaimRetentionPolicy(set).whenScaled === 'Retain') return false;
     for (const claim of getPersistentVolumeClaims(set, pod).values()) {
-      const pvc = this.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
+      const pvc = this.objectMgr.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
       if (pvc && hasStaleOwnerRef(pvc, pod, podKind)) return true;
     }
     return false;
@@ -214,10 +286,10 @@ export class StatefulPodControl {
   async createPersistentVolumeClaims(set: V1StatefulSet, pod: V1Pod): Promise<void> {
     const errors: unknown[] = [];
     for (const claim of getPersistentVolumeClaims(set, pod).values()) {
-      const existing = this.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
+      const existing = this.objectMgr.getClaim(claim.metadata!.namespace!, claim.metadata!.name!);
       if (!existing) {
         try {
-          this.wrote(set, 'persistentvolumeclaims', await this.core.createNamespacedPersistentVolumeClaim({ namespace: claim.metadata!.namespace!, body: claim }));
+          await this.objectMgr.createClaim(claim, set);
           this.recordClaimEvent('create', set, pod, claim);
         } catch (err) {
           errors.push(new Error(`failed to create PVC ${claim.metadata!.name}: ${errorMessage(err)}`));

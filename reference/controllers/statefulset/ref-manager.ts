@@ -1,8 +1,8 @@
 /**
  * Adoption and release of pods, ported from v1.37.2 pkg/controller/controller_ref_manager.go
  * (PodControllerRefManager.ClaimPods / BaseControllerRefManager.ClaimObject, AdoptPod,
- * ReleasePod) and controller.RecheckDeletionTimestamp; each patch is reported to the
- * consistency store as RealPodControl.OnWrite does.
+ * ReleasePod) and controller_utils.go (PodControlInterface.PatchPod, RealPodControl with its
+ * OnWrite, RecheckDeletionTimestamp).
  */
 import { PatchStrategy, setHeaderOptions, type CoreV1Api, type V1Pod, type V1StatefulSet } from '@kubernetes/client-node';
 import { isInvalid, isNotFound, newAggregate } from '../../api-errors.ts';
@@ -29,12 +29,29 @@ export function claimAction(set: V1StatefulSet, pod: V1Pod, matches: boolean): C
   return 'adopt';
 }
 
+/** controller.PodControlInterface, as far as ClaimPods uses it: PatchPod (a JSON merge patch here). */
+export interface PodControlInterface {
+  patchPod(namespace: string, name: string, body: object): Promise<V1Pod>;
+}
+
+/** controller.RealPodControl: patches through the API; OnWrite sees each patched pod. */
+export class RealPodControl implements PodControlInterface {
+  constructor(
+    private readonly core: CoreV1Api,
+    private readonly onWrite: (pod: V1Pod) => void = () => undefined,
+  ) {}
+
+  async patchPod(namespace: string, name: string, body: object): Promise<V1Pod> {
+    const pod = await this.core.patchNamespacedPod({ name, namespace, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    this.onWrite(pod);
+    return pod;
+  }
+}
+
 export interface ClaimDeps {
-  core: CoreV1Api;
+  podControl: PodControlInterface;
   /** The uncached re-check of the set (RecheckDeletionTimestamp); throws when adoption is not allowed. */
   canAdopt: () => Promise<void>;
-  /** RealPodControl.OnWrite: called with the pod each successful adopt/release patch returns. */
-  onPodWrite?: (pod: V1Pod) => void;
 }
 
 /**
@@ -49,7 +66,7 @@ export async function claimPods(set: V1StatefulSet, pods: V1Pod[], match: (pod: 
     const action = claimAction(set, pod, match(pod));
     try {
       if (action === 'keep') claimed.push(pod);
-      else if (action === 'release') await releasePod(deps.core, set, pod, deps.onPodWrite);
+      else if (action === 'release') await releasePod(deps.podControl, set, pod);
       else if (action === 'adopt') {
         canAdopt ??= deps.canAdopt();
         try {
@@ -57,9 +74,7 @@ export async function claimPods(set: V1StatefulSet, pods: V1Pod[], match: (pod: 
         } catch (err) {
           throw new Error(`can't adopt Pod ${pod.metadata?.namespace}/${pod.metadata?.name} (${pod.metadata?.uid}): ${(err as Error).message}`);
         }
-        const adopted = await adoptPod(deps.core, set, pod);
-        deps.onPodWrite?.(adopted);
-        claimed.push(adopted);
+        claimed.push(await adoptPod(deps.podControl, set, pod));
       }
     } catch (err) {
       if (!isNotFound(err)) errors.push(err);
@@ -75,7 +90,7 @@ export async function claimPods(set: V1StatefulSet, pods: V1Pod[], match: (pod: 
  * "uid":...}}` as a strategic merge; here a JSON merge patch carries the whole list and the
  * cached resourceVersion, which is equivalent and works on any API server.
  */
-async function adoptPod(core: CoreV1Api, set: V1StatefulSet, pod: V1Pod): Promise<V1Pod> {
+async function adoptPod(podControl: PodControlInterface, set: V1StatefulSet, pod: V1Pod): Promise<V1Pod> {
   const body = {
     metadata: {
       uid: pod.metadata?.uid,
@@ -83,14 +98,11 @@ async function adoptPod(core: CoreV1Api, set: V1StatefulSet, pod: V1Pod): Promis
       ownerReferences: [...(pod.metadata?.ownerReferences ?? []), controllerRefFor(set)],
     },
   };
-  return core.patchNamespacedPod(
-    { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
+  return podControl.patchPod(pod.metadata!.namespace!, pod.metadata!.name!, body);
 }
 
 /** ReleasePod: removes our ref; NotFound and Invalid (pod gone or recreated) are ignored. */
-async function releasePod(core: CoreV1Api, set: V1StatefulSet, pod: V1Pod, onPodWrite?: (pod: V1Pod) => void): Promise<void> {
+async function releasePod(podControl: PodControlInterface, set: V1StatefulSet, pod: V1Pod): Promise<void> {
   const body = {
     metadata: {
       uid: pod.metadata?.uid,
@@ -99,11 +111,7 @@ async function releasePod(core: CoreV1Api, set: V1StatefulSet, pod: V1Pod, onPod
     },
   };
   try {
-    const released = await core.patchNamespacedPod(
-      { name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, body },
-      setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-    );
-    onPodWrite?.(released);
+    await podControl.patchPod(pod.metadata!.namespace!, pod.metadata!.name!, body);
   } catch (err) {
     if (isNotFound(err) || isInvalid(err)) return;
     throw err;

@@ -5,15 +5,21 @@
  * write is recorded in the consistency store.
  */
 import type { AppsV1Api, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
-import type { InformerHandle } from '../runtime.ts';
+import type { Lister } from '../runtime.ts';
 import { DefaultRetry, retryOnConflict } from '../../api-errors.ts';
 import { NO_CONSISTENCY, type ConsistencyStore } from './consistency.ts';
 
-export class StatusUpdater {
+/** StatefulSetStatusUpdaterInterface: writes a set's status (tests fake it). */
+export interface StatefulSetStatusUpdaterInterface {
+  updateStatefulSetStatus(set: V1StatefulSet, status: V1StatefulSetStatus): Promise<void>;
+}
+
+/** realStatefulSetStatusUpdater (NewRealStatefulSetStatusUpdater). */
+export class RealStatefulSetStatusUpdater implements StatefulSetStatusUpdaterInterface {
   constructor(
     private readonly apps: AppsV1Api,
-    private readonly sets: InformerHandle<V1StatefulSet>,
-    private readonly consistency: ConsistencyStore = NO_CONSISTENCY,
+    private readonly setLister: Lister<V1StatefulSet>,
+    private readonly consistencyStore: ConsistencyStore = NO_CONSISTENCY,
   ) {}
 
   async updateStatefulSetStatus(set: V1StatefulSet, status: V1StatefulSetStatus): Promise<void> {
@@ -26,14 +32,14 @@ export class StatusUpdater {
           namespace: current.metadata!.namespace!,
           body: current,
         });
-        this.consistency.wroteAt(
+        this.consistencyStore.wroteAt(
           `${updated.metadata?.namespace}/${updated.metadata?.name}`,
           updated.metadata?.uid ?? '',
           'statefulsets',
           updated.metadata?.resourceVersion,
         );
       } catch (err) {
-        const fresh = this.sets.get(current.metadata!.name!, current.metadata!.namespace);
+        const fresh = this.setLister.get(current.metadata!.name!, current.metadata!.namespace);
         if (fresh) current = structuredClone(fresh);
         throw err;
       }
