@@ -10,7 +10,6 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { stepSource } from './docstrings.ts';
 import { dumpNamespace } from './dump.ts';
-import { renderSwimlane } from './report/swimlane.ts';
 import { LIFECYCLE_MEDIA_TYPE } from './report/differential.ts';
 import { skipReason } from './gates.ts';
 import { identityViolations } from './invariants.ts';
@@ -101,10 +100,7 @@ After(async function (this: ConformanceWorld, { result }: ITestCaseHookParameter
   try {
     const violations = identityViolations(this.timeline);
     const failed = result?.status === Status.FAILED || violations.length > 0;
-    if (failed || this.parameters.swimlanes) {
-      const svg = renderSwimlane(this.timeline.entries, this.stepMarks, failed ? this.waiter.lastFailure : undefined);
-      this.attach(Buffer.from(svg), { mediaType: 'image/svg+xml', fileName: 'swimlane: the namespace over time' });
-    }
+    if ((failed || this.parameters.swimlanes) && !this.swimlaneAttached) this.attachSwimlane();
     if (failed) {
       failedScenarios++;
       if (this.parameters.timelineByObject) this.attach(this.timeline.renderByObject(), { mediaType: 'text/plain', fileName: 'timeline by object' });

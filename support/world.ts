@@ -23,9 +23,9 @@ import { MANAGED_BY } from './labels.ts';
 import { closeTrackedNamespace, interruptSignal, openTrackedNamespace } from './interrupt.ts';
 import { ReadinessController } from './readiness.ts';
 import type { Target, TargetInfo } from './targets/target.ts';
-import type { StepMark } from './report/swimlane.ts';
+import { renderSwimlane, type StepMark } from './report/swimlane.ts';
 import { Timeline, type WatchedKind } from './timeline.ts';
-import { Waiter, notYet, ok, type Check } from './waiting.ts';
+import { Waiter, WaitFailure, notYet, ok, type Check, type FailedWait } from './waiting.ts';
 
 export interface ConformanceParameters {
   target: 'reference' | 'control-plane' | 'cluster' | 'kind';
@@ -136,11 +136,26 @@ export class ConformanceWorld extends World<ConformanceParameters> {
   // ---- waiting ------------------------------------------------------------------------------
 
   until<T>(expected: string, check: Check<T>, seconds?: number): Promise<T> {
-    return this.waiter.until(expected, check, seconds);
+    return this.waiter.until(expected, check, seconds).catch((err: unknown) => this.failedWait(err));
   }
 
   throughout(expected: string, check: Check<unknown>, seconds: number): Promise<void> {
-    return this.waiter.throughout(expected, check, seconds);
+    return this.waiter.throughout(expected, check, seconds).catch((err: unknown) => this.failedWait(err));
+  }
+
+  /** A wait failed: its step shows the swimlane with the wait's window shaded, right under the error. */
+  private failedWait(err: unknown): never {
+    if (err instanceof WaitFailure) this.attachSwimlane(this.waiter.lastFailure);
+    throw err;
+  }
+
+  /** Whether this scenario's swimlane has been attached (the After hook attaches it otherwise). */
+  swimlaneAttached = false;
+
+  attachSwimlane(failed?: FailedWait): void {
+    this.swimlaneAttached = true;
+    const svg = renderSwimlane(this.timeline.entries, this.stepMarks, failed);
+    this.attach(Buffer.from(svg), { mediaType: 'image/svg+xml', fileName: 'swimlane: the namespace over time' });
   }
 
   pod(name: string): V1Pod | undefined {
