@@ -94,6 +94,7 @@ export class ResultCollector {
       if (RANK.indexOf(status) > RANK.indexOf(current.outcome)) {
         current.outcome = status;
         if (status !== 'skipped' && f.testStepResult.message) current.reason = firstLines(f.testStepResult.message);
+        if (status === 'undefined') current.reason = 'a step has no definition: the run printed a TypeScript snippet for it (docs/steps.md lists the steps there are)';
       }
     }
     if (envelope.testCaseFinished) {
@@ -209,7 +210,7 @@ export function renderHtml(runs: TargetRun[], catalogue: Record<string, Guarante
       const failed = r.scenarios.length - by('passed') - by('skipped');
       return (
         `<tr><th><a href="${encodeURIComponent(r.target)}/cucumber.html">${esc(r.target)}</a></th><td>${esc(r.serverVersion ?? 'unknown')}</td><td>${esc(r.startedAt)}</td>` +
-        `<td class="passed">${by('passed')}</td><td class="${failed ? 'failed' : ''}">${failed}</td><td class="skipped">${by('skipped')}</td>` +
+        `<td class="${by('passed') ? 'passed' : ''}">${by('passed')}</td><td class="${failed ? 'failed' : ''}">${failed}</td><td class="skipped">${by('skipped')}</td>` +
         `<td class="${g.passed === g.exercised && g.exercised ? 'passed' : g.passed < g.exercised ? 'failed' : ''}">${g.passed} / ${g.exercised}</td></tr>`
       );
     })
