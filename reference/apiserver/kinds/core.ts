@@ -58,15 +58,38 @@ export const nodes: KindSpec = {
       { name: 'Roles', type: 'string', description: 'The roles of the node' },
       ageColumn,
       { name: 'Version', type: 'string', description: 'Kubelet Version reported by the node.' },
+      { name: 'Internal-IP', type: 'string', priority: 1 },
+      { name: 'External-IP', type: 'string', priority: 1 },
+      { name: 'OS-Image', type: 'string', priority: 1 },
+      { name: 'Kernel-Version', type: 'string', priority: 1 },
+      { name: 'Container-Runtime', type: 'string', priority: 1 },
     ],
     cells(o, now) {
       const ready = arr(obj(o.status)?.conditions).map((c) => obj(c) ?? {}).find((c) => c.type === 'Ready');
       let status = ready?.status === 'True' ? 'Ready' : ready ? 'NotReady' : 'Unknown';
       if (obj(o.spec)?.unschedulable === true) status += ',SchedulingDisabled';
-      const roles = Object.keys(obj(obj(o.metadata)?.labels) ?? {})
-        .filter((k) => k.startsWith('node-role.kubernetes.io/'))
-        .map((k) => k.slice('node-role.kubernetes.io/'.length));
-      return [status, roles.join(',') || '<none>', age(o, now), str(obj(obj(o.status)?.nodeInfo)?.kubeletVersion) ?? ''];
+      // findNodeRoles: node-role.kubernetes.io/<role> keys and the kubernetes.io/role value, sorted and unique.
+      const roles = [
+        ...new Set(
+          Object.entries(obj(obj(o.metadata)?.labels) ?? {}).flatMap(([k, v]) =>
+            k.startsWith('node-role.kubernetes.io/') && k.length > 'node-role.kubernetes.io/'.length ? [k.slice('node-role.kubernetes.io/'.length)] : k === 'kubernetes.io/role' && v ? [String(v)] : [],
+          ),
+        ),
+      ].sort();
+      const info = obj(obj(o.status)?.nodeInfo) ?? {};
+      const address = (type: string): string => str(arr(obj(o.status)?.addresses).map((a) => obj(a) ?? {}).find((a) => a.type === type)?.address) ?? '<none>';
+      const arch = str(info.architecture);
+      return [
+        status,
+        roles.join(',') || '<none>',
+        age(o, now),
+        str(info.kubeletVersion) ?? '',
+        address('InternalIP'),
+        address('ExternalIP'),
+        str(info.osImage) || '<unknown>',
+        (str(info.kernelVersion) || '<unknown>') + (arch ? ` (${arch})` : ''),
+        str(info.containerRuntimeVersion) || '<unknown>',
+      ];
     },
   },
 };
@@ -249,18 +272,23 @@ export const persistentvolumeclaims: KindSpec = {
       { name: 'Capacity', type: 'string', description: 'The capacity of the bound volume' },
       { name: 'Access Modes', type: 'string', description: 'The access modes of the claim' },
       { name: 'StorageClass', type: 'string', description: 'The storage class of the claim' },
+      { name: 'VolumeAttributesClass', type: 'string' },
       ageColumn,
+      { name: 'VolumeMode', type: 'string', priority: 1 },
     ],
     cells(o, now) {
       const spec = obj(o.spec) ?? {};
       const status = obj(o.status) ?? {};
+      const bound = !!str(spec.volumeName);
       return [
-        str(status.phase) ?? '',
+        obj(o.metadata)?.deletionTimestamp ? 'Terminating' : (str(status.phase) ?? ''),
         str(spec.volumeName) ?? '',
-        str(obj(status.capacity)?.storage) ?? '',
-        arr(status.accessModes).map(shortMode).join(','),
+        bound ? (str(obj(status.capacity)?.storage) ?? '0') : '',
+        bound ? arr(status.accessModes).map(shortMode).join(',') : '',
         str(spec.storageClassName) ?? '<unset>',
+        str(spec.volumeAttributesClassName) ?? '<unset>',
         age(o, now),
+        str(spec.volumeMode) ?? '<unset>',
       ];
     },
   },
@@ -315,7 +343,10 @@ export const persistentvolumes: KindSpec = {
       { name: 'Status', type: 'string', description: 'The status of the volume' },
       { name: 'Claim', type: 'string', description: 'The claim bound to the volume' },
       { name: 'StorageClass', type: 'string', description: 'The storage class of the volume' },
+      { name: 'VolumeAttributesClass', type: 'string' },
+      { name: 'Reason', type: 'string' },
       ageColumn,
+      { name: 'VolumeMode', type: 'string', priority: 1 },
     ],
     cells(o, now) {
       const spec = obj(o.spec) ?? {};
@@ -324,10 +355,13 @@ export const persistentvolumes: KindSpec = {
         str(obj(spec.capacity)?.storage) ?? '',
         arr(spec.accessModes).map(shortMode).join(','),
         str(spec.persistentVolumeReclaimPolicy) ?? '',
-        str(obj(o.status)?.phase) ?? '',
+        obj(o.metadata)?.deletionTimestamp ? 'Terminating' : (str(obj(o.status)?.phase) ?? ''),
         ref ? `${str(ref.namespace) ?? ''}/${str(ref.name) ?? ''}` : '',
         str(spec.storageClassName) ?? '',
+        str(spec.volumeAttributesClassName) ?? '<unset>',
+        str(obj(o.status)?.reason) ?? '',
         age(o, now),
+        str(spec.volumeMode) ?? '<unset>',
       ];
     },
   },
@@ -371,17 +405,33 @@ export const events: KindSpec = {
       { name: 'Type', type: 'string', description: 'The type of the event' },
       { name: 'Reason', type: 'string', description: 'The reason of the event' },
       { name: 'Object', type: 'string', description: 'The object the event is about' },
+      { name: 'Subobject', type: 'string', priority: 1 },
+      { name: 'Source', type: 'string', priority: 1 },
       { name: 'Message', type: 'string', description: 'The message of the event' },
+      { name: 'First Seen', type: 'string', priority: 1 },
+      { name: 'Count', type: 'string', priority: 1 },
     ],
+    // printEvent (wide, as the server prints); NAME comes last (table-columns.json places it).
     cells(o, now) {
-      const last = str(o.lastTimestamp) ?? str(o.eventTime);
+      const since = (t: unknown): string => (str(t) ? age({ metadata: { creationTimestamp: str(t) } }, now) : '<unknown>');
+      const series = obj(o.series);
+      const first = str(o.firstTimestamp) ? since(o.firstTimestamp) : since(o.eventTime);
+      const last = series ? since(series.lastObservedTime) : str(o.lastTimestamp) ? since(o.lastTimestamp) : first;
+      const count = series ? Number(series.count) || 0 : Number(o.count) || 1;
       const inv = obj(o.involvedObject) ?? {};
+      const source = obj(o.source) ?? {};
+      const component = str(source.component) || str(o.reportingComponent) || '';
+      const instance = str(source.host) || str(o.reportingInstance) || '';
       return [
-        last ? age({ metadata: { creationTimestamp: last } }, now) : age(o, now),
+        last,
         str(o.type) ?? '',
         str(o.reason) ?? '',
-        `${String(inv.kind ?? '').toLowerCase()}/${String(inv.name ?? '')}`,
-        str(o.message) ?? '',
+        str(inv.name) ? `${String(inv.kind ?? '').toLowerCase()}/${String(inv.name)}` : String(inv.kind ?? '').toLowerCase(),
+        str(inv.fieldPath) ?? '',
+        instance ? `${component}, ${instance}` : component,
+        (str(o.message) ?? '').trim(),
+        first,
+        count,
       ];
     },
   },
@@ -405,7 +455,7 @@ export const configmaps: KindSpec = {
   },
   table: {
     columns: [{ name: 'Data', type: 'string', description: 'Number of data entries' }, ageColumn],
-    cells: (o, now) => [String(Object.keys(obj(o.data) ?? {}).length + Object.keys(obj(o.binaryData) ?? {}).length), age(o, now)],
+    cells: (o, now) => [Object.keys(obj(o.data) ?? {}).length + Object.keys(obj(o.binaryData) ?? {}).length, age(o, now)],
   },
 };
 

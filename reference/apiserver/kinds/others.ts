@@ -41,7 +41,13 @@ export const storageclasses: KindSpec = {
       { name: 'AllowVolumeExpansion', type: 'string', description: 'Indicates whether volume expansion is allowed.' },
       ageColumn,
     ],
-    cells: (o, now) => [str(o.provisioner) ?? '', str(o.reclaimPolicy) ?? '', str(o.volumeBindingMode) ?? '', String(o.allowVolumeExpansion === true), age(o, now)],
+    cells: (o, now) => [str(o.provisioner) ?? '', str(o.reclaimPolicy) ?? '', str(o.volumeBindingMode) ?? '', o.allowVolumeExpansion === true, age(o, now)],
+    // printStorageClass marks the default class (storageutil.IsDefaultAnnotation).
+    name(o) {
+      const a = obj(obj(o.metadata)?.annotations) ?? {};
+      const isDefault = a['storageclass.kubernetes.io/is-default-class'] === 'true' || a['storageclass.beta.kubernetes.io/is-default-class'] === 'true';
+      return `${str(obj(o.metadata)?.name) ?? ''}${isDefault ? ' (default)' : ''}`;
+    },
   },
 };
 

@@ -130,14 +130,27 @@ export const pods: KindSpec = {
       { name: 'Age', type: 'string', description: 'CreationTimestamp' },
       { name: 'IP', type: 'string', priority: 1, description: 'The IP address assigned to the pod' },
       { name: 'Node', type: 'string', priority: 1, description: 'The name of the node assigned to the pod' },
+      { name: 'Nominated Node', type: 'string', priority: 1, description: 'The node the pod was nominated for by preemption' },
+      { name: 'Readiness Gates', type: 'string', priority: 1, description: 'The readiness gates that are true, of all' },
     ],
     cells: (o, now) => [
       readyCount(o),
       displayStatus(o),
       String(arr(obj(o.status)?.containerStatuses).reduce<number>((n, s) => n + (Number(obj(s)?.restartCount) || 0), 0)),
       age(o, now),
-      str(obj(o.status)?.podIP) ?? '<none>',
-      str(obj(o.spec)?.nodeName) ?? '<none>',
+      str(obj(arr(obj(o.status)?.podIPs)[0])?.ip) || '<none>',
+      str(obj(o.spec)?.nodeName) || '<none>',
+      str(obj(o.status)?.nominatedNodeName) || '<none>',
+      readinessGates(o),
     ],
   },
 };
+
+/** printPod's READINESS GATES: how many of the spec's readiness gates have a True condition, of how many. */
+function readinessGates(o: JsonObject): string {
+  const gates = arr(obj(o.spec)?.readinessGates);
+  if (gates.length === 0) return '<none>';
+  const conditions = arr(obj(o.status)?.conditions).map((c) => obj(c) ?? {});
+  const met = gates.filter((g) => conditions.find((c) => c.type === obj(g)?.conditionType)?.status === 'True').length;
+  return `${met}/${gates.length}`;
+}

@@ -52,5 +52,9 @@ export interface KindSpec extends Qualified {
   warnings?(o: JsonObject, old?: JsonObject): string[];
   /** Graceful-deletion grace period for these DeleteOptions (CheckGracefulDelete); absent = not graceful. */
   gracePeriod?(o: JsonObject, requested: number | undefined): number;
-  table?: { columns: TableColumn[]; cells(o: JsonObject, now: number): unknown[] };
+  /**
+   * Server-side printing: the columns after NAME (printers.go's; table-columns.json has upstream's
+   * definitions for them) and their cells; `name`, when the NAME cell is not just the name.
+   */
+  table?: { columns: TableColumn[]; cells(o: JsonObject, now: number): unknown[]; name?(o: JsonObject): string };
 }
