@@ -19,6 +19,7 @@ import assert from 'node:assert/strict';
 import { Agent, request } from 'node:http';
 import { after, before, it } from 'node:test';
 import fc from 'fast-check';
+import { decodeObject, PROTOBUF } from '../reference/apiserver/protobuf/codec.ts';
 import { API_ROOTS } from '../reference/apiserver/api-types.generated.ts';
 import { decodeJson } from '../reference/apiserver/decode.ts';
 import { startApiServer, type ApiServer } from '../reference/apiserver/index.ts';
@@ -43,7 +44,9 @@ function send(method: string, path: string, body?: string, headers: Record<strin
     const req = request(api.url + path, { method, agent, headers: h }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      // A protobuf answer is checked as the JSON it decodes to (decoding it is a check too).
+      const protobuf = res.headers['content-type'] === PROTOBUF;
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: protobuf && chunks.length ? JSON.stringify(decodeObject(Buffer.concat(chunks))) : Buffer.concat(chunks).toString('utf8') }));
       res.on('error', reject);
     });
     req.on('error', reject);

@@ -68,8 +68,8 @@ describe('OpenAPI documents', () => {
     assert.equal(v2.swagger, '2.0');
     assert.deepEqual(danglingRefs(v2, v2.definitions, '#/definitions/'), []);
     assert.ok(v2.definitions['io.k8s.api.apps.v1.StatefulSet'].properties.spec);
-    // Only what the reference serves: no Deployments, no pod logs.
-    assert.equal(doc.paths['/apis/apps/v1/namespaces/{namespace}/deployments'], undefined);
+    // Only what the reference serves: no ReplicaSets, no pod logs.
+    assert.equal(doc.paths['/apis/apps/v1/namespaces/{namespace}/replicasets'], undefined);
     assert.equal(v2.paths['/api/v1/namespaces/{namespace}/pods/{name}/log'], undefined);
   });
 

@@ -215,6 +215,18 @@ describe('protobuf over HTTP on the reference plane', () => {
     await reader.cancel();
     assert.deepEqual([...running].sort(), ['web-0', 'web-1']);
 
+    // A Deployment as `kubectl create deployment` sends it: stored with SetDefaults_Deployment's values.
+    const deployment = {
+      kind: 'Deployment',
+      apiVersion: 'apps/v1',
+      metadata: { name: 'd', labels: { app: 'd' } },
+      spec: { replicas: 1, selector: { matchLabels: { app: 'd' } }, template: { metadata: { labels: { app: 'd' } }, spec: { containers: [{ name: 'busybox', image: 'busybox' }] } } },
+    };
+    const dep = await call('POST', '/apis/apps/v1/namespaces/pb/deployments', { body: encodeObject(deployment) });
+    assert.equal(dep.status, 201, dep.bytes.toString());
+    const depSpec = decodeObject(dep.bytes).spec as JsonObject;
+    assert.deepEqual([depSpec.strategy, depSpec.revisionHistoryLimit, depSpec.progressDeadlineSeconds], [{ type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '25%', maxSurge: '25%' } }, 10, 600]);
+
     const list = await call('GET', '/api/v1/namespaces/pb/pods?labelSelector=app%3Dweb');
     assert.equal(list.status, 200);
     const pods = decodeObject(list.bytes);

@@ -1,5 +1,6 @@
 /** The kinds this API server serves. */
 import { configmaps, events, namespaces, nodes, persistentvolumeclaims, persistentvolumes, serviceaccounts, services } from './core.ts';
+import { deployments } from './deployments.ts';
 import { controllerrevisions, endpointslices, leases, storageclasses } from './others.ts';
 import { pods } from './pods.ts';
 import { statefulsets } from './statefulsets.ts';
@@ -16,6 +17,7 @@ export const KINDS: readonly KindSpec[] = [
   configmaps,
   serviceaccounts,
   statefulsets,
+  deployments,
   controllerrevisions,
   storageclasses,
   endpointslices,
