@@ -9,6 +9,11 @@ export default {
   cucumber: { profile: 'mutation' },
   // Each scenario records the mutants its code reached; a mutant runs only those scenarios.
   coverageAnalysis: 'perTest',
+  // The plane runs in the background between scenarios too, so nearly every mutant is also
+  // reached outside any scenario ("static" coverage). Stryker would run those against the
+  // whole suite, restarting its worker each time; this runs them against the scenarios that
+  // reach them, the mutant active all along (only a mutant reached by no scenario is Ignored).
+  ignoreStatic: true,
   // Reruns reuse the results of unchanged mutants and scenarios.
   incremental: true,
   incrementalFile: 'reports/mutation/stryker-incremental.json',
