@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { goPrint } from '../reference/apiserver/decode.ts';
+import { formatValue } from '../reference/apiserver/errors.ts';
 import { statefulSet, startTestServer, type TestServer } from './apiserver-helpers.ts';
 
 let t: TestServer;
@@ -183,5 +184,14 @@ describe('decoding a patched object', () => {
 describe('goPrint', () => {
   it('prints decoded JSON as fmt %+v prints a map[string]interface{}', () => {
     assert.equal(goPrint({ b: [1.5, true, null], a: { y: 'x', c: 1e21 } }), 'map[a:map[c:1e+21 y:x] b:[1.5 true <nil>]]');
+  });
+});
+
+describe('formatValue', () => {
+  it('prints maps and lists as 1.37 prints a field error\'s bad value: JSON, map keys sorted, HTML-safe', () => {
+    assert.equal(formatValue({ z: 'c', a: '<' }), '{"a":"\\u003c","z":"c"}');
+    assert.equal(formatValue(['a', 'b']), '["a","b"]');
+    assert.equal(formatValue('x'), '"x"');
+    assert.equal(formatValue(3), '3');
   });
 });

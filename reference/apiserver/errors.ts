@@ -4,6 +4,7 @@
  * k8s.io/apimachinery/pkg/util/validation/field.
  */
 import type { V1Status, V1StatusCause } from '@kubernetes/client-node';
+import { goJson } from './json.ts';
 
 /** The resource an error is about: `group` ('' for core), plural `resource`, and `kind`. */
 export interface Qualified {
@@ -36,20 +37,24 @@ const REASONS: Record<FieldErrorType, string> = {
   TooMany: 'FieldValueTooMany',
 };
 
-/** Go's %#v-ish rendering of the bad value, close enough to upstream for the common types. */
+/**
+ * The bad value as field.Error's ErrorBody prints it (1.37): numbers and booleans as they are,
+ * strings quoted, anything else as encoding/json writes it (maps with sorted keys, HTML-safe).
+ */
 export function formatValue(v: unknown): string {
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v === null || v === undefined) return 'null';
-  if (Array.isArray(v)) return `[]${v.every((x) => typeof x === 'string') ? 'string' : 'interface {}'}{${v.map(formatValue).join(', ')}}`;
+  return goJson(goOrder(v));
+}
+
+/** Keys of string-valued objects (Go maps) sorted, as json.Marshal writes a map; other objects (structs) as they are. */
+function goOrder(v: unknown): unknown {
+  if (Array.isArray(v)) return v.map(goOrder);
+  if (typeof v !== 'object' || v === null) return v;
   const entries = Object.entries(v as Record<string, unknown>);
-  if (entries.every(([, x]) => typeof x === 'string')) {
-    return `map[string]string{${entries
-      .sort(([a], [b]) => (a < b ? -1 : 1))
-      .map(([k, x]) => `${JSON.stringify(k)}:${JSON.stringify(x)}`)
-      .join(', ')}}`;
-  }
-  return JSON.stringify(v);
+  if (entries.every(([, x]) => typeof x === 'string')) entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return Object.fromEntries(entries.map(([k, x]) => [k, goOrder(x)]));
 }
 
 /** `ErrorBody()`: the message without the field path. */
