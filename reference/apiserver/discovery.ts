@@ -72,3 +72,48 @@ export function apiResourceList(group: string, version: string): V1APIResourceLi
   }
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: group ? `${group}/${version}` : version, resources };
 }
+
+/** The Accept of a client asking for aggregated discovery (kubectl, client-go 1.30+). */
+export function wantsAggregated(accept: string | undefined): boolean {
+  return !!accept && accept.replace(/\s+/g, '').split(',').some((a) => a.startsWith('application/json;') && a.includes('g=apidiscovery.k8s.io') && a.includes('v=v2;') && a.endsWith('as=APIGroupDiscoveryList'));
+}
+export const AGGREGATED_CONTENT_TYPE = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+/** A subresource's or resource's responseKind: group and version empty when they are the parent's. */
+function responseKind(r: V1APIResource): { group: string; version: string; kind: string } {
+  return { group: r.group ?? '', version: r.version ?? '', kind: r.kind };
+}
+
+/**
+ * Aggregated discovery (apidiscovery.k8s.io/v2 APIGroupDiscoveryList) for /api (`core`) or
+ * /apis: every served group version with its resources and their subresources, as
+ * kube-apiserver serves it instead of one request per group version.
+ */
+export function aggregatedDiscovery(core: boolean): object {
+  const groups = core ? [''] : groupsInOrder();
+  const items = groups.map((group) => {
+    const version = KINDS.find((k) => k.group === group)!.version;
+    const list = apiResourceList(group, version)!;
+    const resources = list.resources
+      .filter((r) => !r.name.includes('/'))
+      .map((r) => {
+        const entry: Record<string, unknown> = {
+          resource: r.name,
+          responseKind: responseKind(r),
+          scope: r.namespaced ? 'Namespaced' : 'Cluster',
+          singularResource: r.singularName,
+          verbs: r.verbs,
+        };
+        if (r.shortNames) entry.shortNames = r.shortNames;
+        if (r.categories) entry.categories = r.categories;
+        const subs = list.resources
+          .filter((s) => s.name.startsWith(`${r.name}/`))
+          .map((s) => ({ subresource: s.name.slice(r.name.length + 1), responseKind: responseKind(s), verbs: s.verbs }))
+          .sort((a, b) => a.subresource.localeCompare(b.subresource));
+        if (subs.length) entry.subresources = subs;
+        return entry;
+      });
+    return { metadata: group ? { name: group } : {}, versions: [{ version, resources, freshness: 'Current' }] };
+  });
+  return { kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', metadata: {}, items };
+}

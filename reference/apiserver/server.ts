@@ -4,9 +4,9 @@
  * No request can crash the process or produce a 5xx: unexpected exceptions become 400s.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION } from './discovery.ts';
+import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION, wantsAggregated } from './discovery.ts';
 import { checkBody, fieldValidationOf, parseJsonWithPositions, type FieldValidation } from './decode.ts';
-import { ApiError, badRequest, failureStatus, invalid, methodNotSupported } from './errors.ts';
+import { ApiError, badRequest, failureStatus, invalid, methodNotSupported, notFound } from './errors.ts';
 import { isObject, obj, str, yamlToJson, type JsonObject } from './json.ts';
 import { groupVersion, resourceKey } from './kinds/index.ts';
 import type { KindSpec } from './kinds/types.ts';
@@ -36,6 +36,8 @@ interface Route {
 }
 
 const NOT_FOUND = (): ApiError => new ApiError(404, 'NotFound', 'the server could not find the requested resource');
+/** What a pod subresource that needs a kubelet would do, for the Status saying it cannot. */
+const ACTIONS: Record<string, string> = { log: 'read logs from', exec: 'exec into', attach: 'attach to', portforward: 'forward ports to', proxy: 'proxy to' };
 const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
 /** Responses whose client negotiated protobuf: their API objects are sent encoded (see sendJson). */
 const PROTOBUF_RESPONSES = new WeakSet<ServerResponse>();
@@ -82,6 +84,13 @@ export class Handler {
       res.writeHead(200, { 'Content-Type': 'application/json', 'Content-Length': openApi.body.length, ETag: `"${openApi.etag}"`, Vary: 'Accept' });
       return void res.end(req.method === 'HEAD' ? undefined : openApi.body);
     }
+    if ((path === '/api' || path === '/apis') && wantsAggregated(req.headers.accept)) {
+      req.resume();
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      const body = JSON.stringify(aggregatedDiscovery(path === '/api'));
+      res.writeHead(200, { 'Content-Type': AGGREGATED_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), Vary: 'Accept' });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
     const discovery = this.discovery(req, path);
     if (discovery !== undefined) {
       req.resume();
@@ -91,6 +100,7 @@ export class Handler {
     const route = this.route(path);
     if (!route) {
       req.resume();
+      this.noContainers(path);
       throw NOT_FOUND();
     }
     // Tables are JSON (kubectl asks for them so); other objects in the format the client prefers.
@@ -125,6 +135,24 @@ export class Handler {
     if (path === '/openapi/v2') return openApiV2();
     if (path.startsWith('/openapi/v3/')) return openApiGroupVersion(path.slice('/openapi/v3/'.length)) ?? undefinedToNotFound();
     return undefined;
+  }
+
+  /**
+   * A pod's log, exec, attach, portforward and proxy subresources, which kube-apiserver serves by
+   * calling the pod's kubelet: the reference's simulated nodes run no containers, and say so with
+   * a 400 Status (a missing pod is the usual 404).
+   */
+  private noContainers(path: string): void {
+    const m = /^\/api\/v1\/namespaces\/([^/]+)\/pods\/([^/]+)\/(log|exec|attach|portforward|proxy)(\/.*)?$/.exec(path);
+    if (!m) return;
+    const [ns, name] = [decodePathSegment(m[1]!), decodePathSegment(m[2]!)];
+    const pods = this.registry.kinds.get('pods');
+    const pod = pods && this.registry.store.get(resourceKey(pods), ns, name);
+    if (!pods || !pod) throw notFound(pods ?? { group: '', resource: 'pods', kind: 'Pod' }, name);
+    const node = str(obj(pod.obj.spec)?.nodeName);
+    throw badRequest(
+      `pod ${JSON.stringify(name)} runs no containers: the reference control plane's simulated nodes${node ? ` (this pod's is ${JSON.stringify(node)})` : ''} run none, so there is nothing to ${ACTIONS[m[3]!]}; kubectl logs, exec, attach and port-forward need a target with real nodes (control-plane, cluster, real-nodes)`,
+    );
   }
 
   private route(path: string): Route | undefined {
