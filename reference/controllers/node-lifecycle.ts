@@ -14,11 +14,15 @@
  *   evicted at once, but there every pod carries 300 s default tolerations added by the
  *   DefaultTolerationSeconds admission plugin; the reference API server may not add them, so
  *   pods without a toleration are left alone rather than evicted at once.
+ * - Events (source node-controller, through ./event-recorder.ts): RegisteredNode and RemovingNode
+ *   as nodes appear and go, NodeNotReady on a node whose Ready goes from True to Unknown and on
+ *   each pod marked not Ready.
  */
 import { CoordinationV1Api, CoreV1Api, KubeConfig, type V1Lease, type V1Node, type V1NodeCondition, type V1Pod, type V1Taint } from '@kubernetes/client-node';
 import type { Timer } from '../clock.ts';
 import { errorMessage, isConflict, isNotFound } from '../api-errors.ts';
 import { mergePatch, strategicMergePatch } from './api-util.ts';
+import { EventBroadcaster } from './event-recorder.ts';
 import { tolerates } from './node-selection.ts';
 import { type ComponentOptions, informersFor } from './runtime.ts';
 
@@ -56,6 +60,13 @@ export async function startNodeLifecycleController(kc: KubeConfig, opts: Compone
   const leases = informers.informer<V1Lease>('/apis/coordination.k8s.io/v1/namespaces/kube-node-lease/leases', 'V1Lease',
     () => coordination.listNamespacedLease({ namespace: 'kube-node-lease' }));
   const pods = informers.informer<V1Pod>('/api/v1/pods', 'V1Pod', () => core.listPodForAllNamespaces());
+  const broadcaster = new EventBroadcaster(core, clock, log);
+  const recorder = broadcaster.newRecorder('node-controller');
+  /** controllerutil.RecordNodeEvent / RecordNodeStatusChange: Events on the Node (kept in "default"). */
+  const nodeEvent = (name: string, uid: string | undefined, reason: string, message: string) =>
+    recorder.eventFor({ apiVersion: 'v1', kind: 'Node', name, uid, namespace: '' }, 'Normal', reason, message);
+  /** knownNodeSet: nodes seen, by name, with their uids. */
+  const known = new Map<string, string | undefined>();
 
   const lastProbe = (node: V1Node): number => {
     const lease = leases.get(node.metadata?.name ?? '', 'kube-node-lease');
@@ -66,6 +77,8 @@ export async function startNodeLifecycleController(kc: KubeConfig, opts: Compone
   const markUnknown = async (node: V1Node, now: Date) => {
     const name = node.metadata!.name!;
     log(`node ${name}: no heartbeat for ${GRACE_PERIOD_MS / 1000}s, conditions → Unknown`);
+    // Reported once, when Ready goes from True to not True.
+    const wasReady = node.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
     const conditions: V1NodeCondition[] = KUBELET_CONDITIONS.map((type) => {
       const old = node.status?.conditions?.find((c) => c.type === type);
       return {
@@ -78,6 +91,7 @@ export async function startNodeLifecycleController(kc: KubeConfig, opts: Compone
       };
     });
     await core.patchNodeStatus({ name, body: { status: { conditions } } }, strategicMergePatch());
+    if (wasReady) nodeEvent(name, node.metadata?.uid, 'NodeNotReady', `Node ${name} status is now: NodeNotReady`);
     // MarkPodsNotReady: nobody will report on these pods any more.
     await Promise.all(
       pods
@@ -88,6 +102,14 @@ export async function startNodeLifecycleController(kc: KubeConfig, opts: Compone
           const condition = { ...ready, status: 'False', lastTransitionTime: now };
           return core
             .patchNamespacedPodStatus({ name: p.metadata!.name!, namespace: p.metadata!.namespace!, body: { status: { conditions: [condition] } } }, strategicMergePatch())
+            .then((updated) =>
+              recorder.eventFor(
+                { apiVersion: 'v1', kind: 'Pod', name: p.metadata!.name, namespace: p.metadata!.namespace, uid: p.metadata?.uid, resourceVersion: updated.metadata?.resourceVersion },
+                'Warning',
+                'NodeNotReady',
+                'Node is not ready',
+              ),
+            )
             .catch((err) => {
               if (!isNotFound(err)) throw err;
             });
@@ -128,7 +150,20 @@ export async function startNodeLifecycleController(kc: KubeConfig, opts: Compone
   const monitor = async () => {
     const nowMs = clock.nowMs();
     const now = new Date(Math.floor(nowMs / 1000) * 1000);
-    for (const node of nodes.list()) {
+    // monitorNodeHealth's classifyNodes: nodes new to the controller and nodes gone.
+    const all = nodes.list();
+    for (const node of all) {
+      const name = node.metadata!.name!;
+      if (known.has(name)) continue;
+      known.set(name, node.metadata?.uid);
+      nodeEvent(name, node.metadata?.uid, 'RegisteredNode', `Node ${name} event: Registered Node ${name} in Controller`);
+    }
+    for (const [name, uid] of known) {
+      if (all.some((n) => n.metadata?.name === name)) continue;
+      known.delete(name);
+      nodeEvent(name, uid, 'RemovingNode', `Node ${name} event: Removing Node ${name} from Controller`);
+    }
+    for (const node of all) {
       try {
         const ready = node.status?.conditions?.find((c) => c.type === 'Ready');
         if (ready && ready.status !== 'Unknown' && nowMs - lastProbe(node) > GRACE_PERIOD_MS) {
@@ -163,6 +198,7 @@ export async function startNodeLifecycleController(kc: KubeConfig, opts: Compone
       stopped = true;
       timer?.cancel();
       await Promise.all([nodes.stop(), leases.stop(), pods.stop()]);
+      await broadcaster.flush();
     },
   };
 }
