@@ -6,7 +6,7 @@ import {
   identityMatches,
   newStatefulSetPod,
   newVersionedStatefulSetPod,
-  parentNameAndOrdinal,
+  getParentNameAndOrdinal,
   podInOrdinalRange,
   storageMatches,
   PodIndexLabel,
@@ -17,13 +17,13 @@ import { makeSet } from './statefulset-fixtures.ts';
 
 describe('StatefulSet pod identity (stateful_set_utils.go)', () => {
   it('parses parent and ordinal with (.*)-([0-9]+)$', () => {
-    assert.deepEqual(parentNameAndOrdinal('web-0'), { parent: 'web', ordinal: 0 });
-    assert.deepEqual(parentNameAndOrdinal('my-web-12'), { parent: 'my-web', ordinal: 12 });
-    assert.deepEqual(parentNameAndOrdinal('web-1-2'), { parent: 'web-1', ordinal: 2 });
-    assert.deepEqual(parentNameAndOrdinal('web-foo'), { parent: '', ordinal: -1 });
-    assert.deepEqual(parentNameAndOrdinal('web'), { parent: '', ordinal: -1 });
+    assert.deepEqual(getParentNameAndOrdinal('web-0'), { parent: 'web', ordinal: 0 });
+    assert.deepEqual(getParentNameAndOrdinal('my-web-12'), { parent: 'my-web', ordinal: 12 });
+    assert.deepEqual(getParentNameAndOrdinal('web-1-2'), { parent: 'web-1', ordinal: 2 });
+    assert.deepEqual(getParentNameAndOrdinal('web-foo'), { parent: '', ordinal: -1 });
+    assert.deepEqual(getParentNameAndOrdinal('web'), { parent: '', ordinal: -1 });
     // int32 overflow: parent kept, ordinal invalid
-    assert.deepEqual(parentNameAndOrdinal('web-99999999999'), { parent: 'web', ordinal: -1 });
+    assert.deepEqual(getParentNameAndOrdinal('web-99999999999'), { parent: 'web', ordinal: -1 });
   });
 
   it('names claims <template>-<set>-<ordinal> with template labels under selector.matchLabels', () => {

@@ -19,10 +19,20 @@ export interface HistoryInterface {
   adoptControllerRevision(set: V1StatefulSet, revision: V1ControllerRevision): Promise<V1ControllerRevision>;
 }
 
+/** The calls of the clientset realHistory makes. */
+export type RevisionClient = Pick<
+  AppsV1Api,
+  | 'createNamespacedControllerRevision'
+  | 'readNamespacedControllerRevision'
+  | 'replaceNamespacedControllerRevision'
+  | 'deleteNamespacedControllerRevision'
+  | 'patchNamespacedControllerRevision'
+>;
+
 /** history.NewHistory's realHistory: the API for writes, the revision lister for reads. */
 export class RealHistory implements HistoryInterface {
   constructor(
-    private readonly apps: AppsV1Api,
+    private readonly apps: RevisionClient,
     private readonly revisions: Lister<V1ControllerRevision>,
   ) {}
 

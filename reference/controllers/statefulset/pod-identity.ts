@@ -18,7 +18,7 @@ const MAX_INT32 = 2 ** 31 - 1;
  * getParentNameAndOrdinal: parent '' and ordinal -1 when the name does not parse; an ordinal
  * that overflows int32 (strconv.ParseInt(s, 10, 32)) keeps the parent but yields -1.
  */
-export function parentNameAndOrdinal(name: string | undefined): { parent: string; ordinal: number } {
+export function getParentNameAndOrdinal(name: string | undefined): { parent: string; ordinal: number } {
   const m = statefulPodRegex.exec(name ?? '');
   if (!m) return { parent: '', ordinal: -1 };
   const n = Number(m[2]);
@@ -26,11 +26,11 @@ export function parentNameAndOrdinal(name: string | undefined): { parent: string
 }
 
 export function getOrdinal(pod: V1Pod): number {
-  return parentNameAndOrdinal(pod.metadata?.name).ordinal;
+  return getParentNameAndOrdinal(pod.metadata?.name).ordinal;
 }
 
 export function getParentName(pod: V1Pod): string {
-  return parentNameAndOrdinal(pod.metadata?.name).parent;
+  return getParentNameAndOrdinal(pod.metadata?.name).parent;
 }
 
 export function replicasOf(set: V1StatefulSet): number {
@@ -68,7 +68,7 @@ export function isMemberOf(set: V1StatefulSet, pod: V1Pod): boolean {
 
 /** identityMatches: name, namespace and the pod-name label (pod-index is deliberately not checked). */
 export function identityMatches(set: V1StatefulSet, pod: V1Pod): boolean {
-  const { parent, ordinal } = parentNameAndOrdinal(pod.metadata?.name);
+  const { parent, ordinal } = getParentNameAndOrdinal(pod.metadata?.name);
   return (
     ordinal >= 0 &&
     set.metadata?.name === parent &&
