@@ -15,7 +15,8 @@
  */
 import { realpathSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
-import { ApiException, CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
+import { CoreV1Api, type V1Namespace } from '@kubernetes/client-node';
+import { isNotFound } from '../reference/api-errors.ts';
 import { MANAGED_BY_LABEL, MANAGED_BY_VALUE, RUN_ID_LABEL } from '../support/labels.ts';
 import { isLive, ledgerPath, readLedger, unclosed, writeLedger } from '../support/interrupt.ts';
 import { describeRequestError } from '../support/targets/cluster.ts';
@@ -82,7 +83,7 @@ export async function clean(opts: CleanOptions = {}): Promise<CleanResult> {
       log(`deleted namespace ${name} (run ${run ?? 'unknown'})`);
       result.deleted.push(name);
     } catch (err) {
-      if (err instanceof ApiException && err.code === 404) continue;
+      if (isNotFound(err)) continue;
       throw describeRequestError(err, loaded, `delete namespace ${name}`);
     }
   }

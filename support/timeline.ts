@@ -7,6 +7,7 @@
  */
 import { AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig, Watch, type KubernetesObject, type KubernetesListObject, type V1PersistentVolume, type V1PersistentVolumeClaim, type V1Pod } from '@kubernetes/client-node';
 import { ObjectSerializer } from '@kubernetes/client-node/dist/serializer.js';
+import { statusCode } from '../reference/api-errors.ts';
 import type { Clock } from '../reference/clock.ts';
 import { describePod, isReady, isTerminating } from './pods.ts';
 
@@ -159,7 +160,7 @@ export class Timeline {
       },
       (err) => {
         if (this.stopped) return;
-        const gone = (err as { statusCode?: number } | null)?.statusCode === 410;
+        const gone = statusCode(err) === 410;
         // A watch the server closed resumes where it stopped; a lost one relists.
         setImmediate(() => void this.watch(kind, gone ? '' : resourceVersion, only).catch(() => undefined));
       },

@@ -18,6 +18,7 @@ import {
   CoreV1Api,
   type KubeConfig,
 } from '@kubernetes/client-node';
+import { apiStatus } from '../../reference/api-errors.ts';
 import { realClock, type Clock } from '../../reference/clock.ts';
 import { DnsProbe } from './cluster-dns.ts';
 import { KubeConfigError, loadKubeConfig, type LoadedKubeConfig } from './kubeconfig.ts';
@@ -64,12 +65,7 @@ export function describeRequestError(err: unknown, loaded: Pick<LoadedKubeConfig
       );
     }
     const body = typeof err.body === 'string' ? err.body : JSON.stringify(err.body);
-    let message = body;
-    try {
-      message = (JSON.parse(body) as { message?: string }).message ?? body;
-    } catch {
-      // not JSON
-    }
+    const message = apiStatus(err)?.message ?? body;
     const forbidden = err.code === 403 ? ' (403 Forbidden: the credentials are accepted but lack the permission)' : '';
     return new ClusterTargetError(`the cluster of ${where} at ${server} answered ${err.code}${forbidden} when trying to ${what}: ${message}`);
   }
