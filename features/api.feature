@@ -40,6 +40,17 @@ Feature: The StatefulSet API
       | updateStrategy | RollingUpdate |
     Then StatefulSet "web" has no field "spec.updateStrategy.rollingUpdate"
 
+  @guarantee:G-01
+  Scenario: Explicit zeros are kept, not replaced by defaults
+    When I create a StatefulSet "web" with:
+      | replicas             | 0 |
+      | revisionHistoryLimit | 0 |
+      | partition            | 0 |
+    Then StatefulSet "web" has:
+      | spec.replicas                               | 0 |
+      | spec.revisionHistoryLimit                   | 0 |
+      | spec.updateStrategy.rollingUpdate.partition | 0 |
+
   @guarantee:G-02
   Scenario: Create discards the status it is given and starts at generation 1
     When I create a StatefulSet from:
@@ -110,6 +121,25 @@ Feature: The StatefulSet API
 
   # StatefulSetRecreateStrategy is alpha (off by default) in 1.37, so validation still knows only
   # RollingUpdate and OnDelete (earlier releases reject the unknown type the same way).
+  # ValidateStatefulSetUpdate validates the whole new spec, not only the immutable fields.
+  @guarantee:G-04
+  Scenario Outline: A change that would make the StatefulSet invalid is rejected: <case>
+    When I create a StatefulSet "web" with 1 replica
+    And I try to patch StatefulSet "web" with:
+      """
+      <patch>
+      """
+    Then the request is rejected as "Invalid" on field "<field>"
+    And StatefulSet "web" has:
+      | spec.replicas       | 1 |
+      | metadata.generation | 1 |
+
+    Examples:
+      | case                             | patch                                                              | field                                       |
+      | negative replicas                | spec: { replicas: -1 }                                             | spec.replicas                               |
+      | negative partition               | spec: { updateStrategy: { rollingUpdate: { partition: -1 } } }     | spec.updateStrategy.rollingUpdate.partition |
+      | template the selector misses     | spec: { template: { metadata: { labels: { app: other } } } }       | spec.template.metadata.labels               |
+
   @guarantee:G-04 @k8s:<=1.37
   Scenario: The Recreate update strategy is rejected while its feature gate is off
     When I try to create a StatefulSet "web" with:
@@ -231,6 +261,20 @@ Feature: The StatefulSet API
     And StatefulSet "web" has:
       | metadata.generation | 3 |
 
+  # A set-based selector matches pods that lack a NotIn key and pods whose Exists key has an
+  # empty value (k8s.io/apimachinery/pkg/labels: Requirement.Matches); the scale subresource
+  # publishes it in its canonical string form, which lists exactly the set's pods.
+  @guarantee:G-09
+  Scenario: A set-based selector selects the set's pods, which lack the label it excludes
+    Given a ready StatefulSet "web" with:
+      | replicas                      | 2 |
+      | spec.selector                 | { matchLabels: { app: web }, matchExpressions: [ { key: track, operator: NotIn, values: [canary] }, { key: tier, operator: Exists } ] } |
+      | spec.template.metadata.labels | { app: web, tier: "" } |
+    Then the scale of StatefulSet "web" has:
+      | status.selector | app=web,tier,track notin (canary) |
+    And listing pods with the label selector "app=web,tier,track notin (canary)" gives "web-0, web-1"
+    And listing pods with the label selector "app=web,track!=canary,!release" gives "web-0, web-1"
+
   @guarantee:G-10
   Scenario: StatefulSets are listed by label, patched and deleted as a collection
     Given the API lists "statefulsets" with the short name "sts" in the category "all"
@@ -263,3 +307,23 @@ Feature: The StatefulSet API
     And I scale StatefulSet "web" to 5
     Then StatefulSet "web" observes its latest generation
     And pod "web-1" is not created for 10 seconds
+
+  # Optimistic concurrency (metadata.resourceVersion): a write based on a read that someone
+  # else's change has since outdated is refused, so it cannot silently undo that change.
+  @guarantee:G-65
+  Scenario: A write based on a stale read is refused with a Conflict
+    Given a ready StatefulSet "web" with 1 replica
+    When I read StatefulSet "web"
+    And I scale StatefulSet "web" to 2
+    And I try to replace StatefulSet "web" with the copy I read, changed with:
+      | minReadySeconds | 5 |
+    Then the request is rejected as "Conflict" with a message containing "the object has been modified"
+    When I try to patch StatefulSet "web" with the resourceVersion I read and:
+      """
+      spec: { replicas: 5 }
+      """
+    Then the request is rejected as "Conflict" with a message containing "the object has been modified"
+    And StatefulSet "web" has:
+      | spec.replicas       | 2 |
+      | metadata.generation | 2 |
+    And StatefulSet "web" becomes ready with 2 replicas

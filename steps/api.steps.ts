@@ -44,6 +44,35 @@ When('I try to patch the status of StatefulSet {string} with:', async function (
   await this.attempt(() => this.patchStatefulSetStatus(name, yamlDocString(patch, this.currentStep)));
 });
 
+// ---- optimistic concurrency: writes based on an earlier read ----
+
+function readEarlier(world: ConformanceWorld, name: string): V1StatefulSet {
+  const set = world.remembered.get(`read:${name}`) as V1StatefulSet | undefined;
+  if (!set) throw new Error(`the scenario never read StatefulSet ${name}: say "When I read StatefulSet \"${name}\"" first`);
+  return structuredClone(set);
+}
+
+When('I read StatefulSet {string}', async function (this: ConformanceWorld, name: string) {
+  this.remembered.set(`read:${name}`, await this.readStatefulSet(name));
+});
+
+// A replace (PUT) carries the resourceVersion of the copy it was read as: the way kubectl
+// replace, client-go's Update and every read-modify-write controller write.
+When('I try to replace StatefulSet {string} with the copy I read, changed with:', async function (this: ConformanceWorld, name: string, table: DataTable) {
+  const set = readEarlier(this, name);
+  for (const [key, value] of pairs(table.raw())) applySetting(set, key, value);
+  await this.attempt(() => this.apps.replaceNamespacedStatefulSet({ name, namespace: this.namespace, body: set }));
+});
+
+When(
+  'I try to patch StatefulSet {string} with the resourceVersion I read and:',
+  async function (this: ConformanceWorld, name: string, patch: string) {
+    const body = yamlDocString(patch, this.currentStep) as { metadata?: Record<string, unknown> };
+    body.metadata = { ...body.metadata, resourceVersion: readEarlier(this, name).metadata?.resourceVersion };
+    await this.attempt(() => this.patchStatefulSet(name, body));
+  },
+);
+
 Then('StatefulSet {string} has:', async function (this: ConformanceWorld, name: string, table: DataTable) {
   const problems = fieldMismatches(await readPlain(this, name), pairs(table.raw()));
   expect(problems, problems.join('\n')).to.deep.equal([]);
@@ -135,6 +164,13 @@ Then('listing StatefulSets with the label selector {string} gives {string}', asy
   const list = await this.apps.listNamespacedStatefulSet({ namespace: this.namespace, labelSelector: selector });
   const have = list.items.filter((s) => !s.metadata?.deletionTimestamp).map((s) => s.metadata!.name!).sort();
   expect(have).to.deep.equal(want);
+});
+
+Then('listing pods with the label selector {string} gives {string}', async function (this: ConformanceWorld, selector: string, names: string) {
+  const want = nameList(names).sort();
+  const list = await this.core.listNamespacedPod({ namespace: this.namespace, labelSelector: selector });
+  const have = list.items.map((p) => p.metadata!.name!).sort();
+  expect(have, `pods listed with the label selector ${JSON.stringify(selector)}`).to.deep.equal(want);
 });
 
 When('I delete the StatefulSets with the label selector {string}', async function (this: ConformanceWorld, selector: string) {

@@ -4,6 +4,8 @@
  * drop the `kubernetes` finalizer through `namespaces/{name}/finalize` so the API server can
  * remove the namespace.
  *
+ * Pods go first (KEP-5080 ordered namespace deletion, conformance since v1.34): nothing else is
+ * deleted while a pod is left, so no pod runs on without its claims, Services or secrets.
  * Pods are deleted gracefully, as upstream does, and the kubelet (simulator) finishes them.
  * Deviation from upstream: a pod still present 15 s (simulated) after its own grace period
  * ended — on a stopped node no kubelet will ever confirm it — is force-deleted, so that a
@@ -27,6 +29,8 @@ export async function startNamespaceController(kc: KubeConfig, opts: ComponentOp
   const log = opts.log ?? (() => undefined);
   const core = kc.makeApiClient(CoreV1Api);
   const kinds = (await servedKinds(objectKinds(kc))).filter((k) => k.namespaced);
+  const podKind = kinds.find((k) => k.kind === 'Pod');
+  const others = kinds.filter((k) => k !== podKind);
   const limiter = new Limiter(16);
 
   const namespaces = informers.informer<V1Namespace>('/api/v1/namespaces', 'V1Namespace', () => core.listNamespace());
@@ -72,7 +76,8 @@ export async function startNamespaceController(kc: KubeConfig, opts: ComponentOp
   const process = async (name: string): Promise<void> => {
     const ns = namespaces.get(name);
     if (!ns || !pending(ns)) return;
-    const results = await Promise.all(kinds.map((k) => purge(k, name)));
+    const pods = podKind ? await purge(podKind, name) : { remaining: 0 };
+    const results = pods.remaining > 0 ? [pods] : await Promise.all(others.map((k) => purge(k, name)));
     const remaining = results.reduce((n, r) => n + r.remaining, 0);
     if (remaining > 0) {
       queue.addAfter(name, POLL_REAL_MS * clock.scale);
