@@ -17,3 +17,35 @@ Feature: Adoption and release
     When I delete pod "web-1"
     Then pod "web-1" is replaced
     And StatefulSet "web" becomes ready with 2 replicas
+
+  # A selector of two labels: a pod must carry both. A label that is missing is as much a
+  # mismatch as one with another value, whether it was never there or was removed.
+  @guarantee:G-59
+  Scenario: An orphan without one of the selector's labels is not adopted
+    Given a ready StatefulSet "web" with:
+      | replicas                           | 1  |
+      | spec.selector.matchLabels.tier     | db |
+      | spec.template.metadata.labels.tier | db |
+    When I create an orphan pod "web-1" with the labels of StatefulSet "web" except "tier"
+    Then pod "web-1" has no controller for 10 seconds
+    And StatefulSet "web" reports:
+      | replicas      | 1 |
+      | readyReplicas | 1 |
+
+  @guarantee:G-59
+  Scenario Outline: A pod whose selector label is <how> is released and no longer counted
+    Given a ready StatefulSet "web" with:
+      | replicas                           | 2  |
+      | spec.selector.matchLabels.tier     | db |
+      | spec.template.metadata.labels.tier | db |
+    When <change>
+    Then pod "web-1" loses its controller
+    And eventually StatefulSet "web" reports:
+      | replicas      | 1 |
+      | readyReplicas | 1 |
+    And pod "web-1" is not replaced for 5 seconds
+
+    Examples:
+      | how     | change                                           |
+      | removed | I remove the label "tier" from pod "web-1"       |
+      | changed | I set the label "tier" of pod "web-1" to "cache" |

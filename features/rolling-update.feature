@@ -107,12 +107,14 @@ Feature: Rolling updates, partitions, OnDelete and revisions
     And the update revision of "web" is the one from before
     And StatefulSet "web" has 2 revisions
 
-  # Three new templates: flipping between two images would only ever reuse two revisions.
+  # Three new templates: flipping between two images would only ever reuse two revisions. The
+  # live revision is kept beside revisionHistoryLimit old ones: 0 keeps none, and a negative
+  # limit (accepted with a warning) keeps them all.
   @guarantee:G-55
-  Scenario: Revision history is trimmed to revisionHistoryLimit
+  Scenario Outline: Revision history is trimmed to revisionHistoryLimit <limit>
     Given a ready StatefulSet "web" with:
-      | replicas             | 1 |
-      | revisionHistoryLimit | 1 |
+      | replicas             | 1       |
+      | revisionHistoryLimit | <limit> |
     When I change StatefulSet "web" with:
       | spec.template.metadata.annotations.example | one |
     Then StatefulSet "web" finishes rolling out with 1 replica
@@ -122,6 +124,29 @@ Feature: Rolling updates, partitions, OnDelete and revisions
     When I change StatefulSet "web" with:
       | spec.template.metadata.annotations.example | three |
     Then StatefulSet "web" finishes rolling out with 1 replica
+    And StatefulSet "web" has <revisions> revisions
+
+    Examples:
+      | limit | revisions |
+      | 1     | 2         |
+      | 0     | 1         |
+      | -1    | 4         |
+
+  # A name taken by other data is a hash collision as far as the controller can tell: it bumps
+  # status.collisionCount and creates the revision under the name the next hash gives.
+  @guarantee:G-56
+  Scenario: A revision name already taken by other data bumps collisionCount
+    Given a ready StatefulSet "web" with 1 replica
+    And I remember the update revision of "web"
+    When I change the image of StatefulSet "web"
+    Then StatefulSet "web" finishes rolling out with 1 replica
+    When a foreign ControllerRevision takes the name of the update revision of "web" from before
+    And I change the image of StatefulSet "web"
+    Then StatefulSet "web" finishes rolling out with 1 replica
+    And StatefulSet "web" reports:
+      | collisionCount | 1 |
+    And the update revision of "web" is not the one from before
+    And the foreign ControllerRevision is left as it was
     And StatefulSet "web" has 2 revisions
 
   @guarantee:G-56 @guarantee:G-07

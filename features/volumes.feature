@@ -80,6 +80,25 @@ Feature: Stable storage and PVC retention
     Then StatefulSet "web" becomes ready with 2 replicas
     And claim "data-web-1" is a new one
 
+  # Storage-object-in-use protection: a claim deleted while its pod runs stays Terminating, and
+  # its volume stays Bound to it even when deleted too, until the pod is gone; then both go (the
+  # class reclaims with Delete) and the recreated pod gets a new claim.
+  @guarantee:G-43 @guarantee:G-38
+  Scenario: A claim and its volume deleted while their pod runs stay until the pod is gone
+    Given a ready StatefulSet "web" with:
+      | replicas            | 1    |
+      | volumeClaimTemplate | data |
+    And I remember claim "data-web-0"
+    When I delete claim "data-web-0"
+    And I delete the volume of claim "data-web-0"
+    Then claim "data-web-0" stays terminating for 5 seconds
+    And the volume of claim "data-web-0" stays bound to it for 5 seconds
+    When I delete pod "web-0"
+    Then claim "data-web-0" from before is deleted
+    And the volume of claim "data-web-0" from before is deleted
+    And StatefulSet "web" becomes ready with 1 replica
+    And claim "data-web-0" is a new one
+
   @guarantee:G-44 @disruptive
   Scenario: The missing claim of a pending pod is recreated
     Given a ready StatefulSet "web" with:
@@ -129,6 +148,41 @@ Feature: Stable storage and PVC retention
     Then StatefulSet "web" becomes ready with 1 replica
     And claims "data-web-1, data-web-2" are deleted
     And claim "data-web-0" still exists for 5 seconds
+
+  # Ordinals from 3: the condemned pods are those above the range [3, 3+replicas), not those
+  # numbered replicas or more. Only their claims go; the claims of the pods that stay get no
+  # owner (whenScaled) or stay the set's (whenDeleted).
+  @guarantee:G-45 @guarantee:G-21
+  Scenario: whenScaled Delete with ordinals from 3 removes the claims of the condemned ordinals only
+    Given a ready StatefulSet "web" with:
+      | replicas            | 3      |
+      | ordinalsStart       | 3      |
+      | volumeClaimTemplate | data   |
+      | whenScaled          | Delete |
+    And I remember claim "data-web-5"
+    When I scale StatefulSet "web" to 1
+    Then StatefulSet "web" becomes ready with 1 replica
+    And claims "data-web-4, data-web-5" are deleted
+    And the volume of claim "data-web-5" from before is deleted
+    And claim "data-web-3" still exists for 5 seconds
+    And claim "data-web-3" has no owner references
+
+  @guarantee:G-45 @guarantee:G-21
+  Scenario: whenDeleted Delete with ordinals from 3 leaves the kept claims to the set, which takes them along
+    Given a ready StatefulSet "web" with:
+      | replicas            | 2      |
+      | ordinalsStart       | 3      |
+      | volumeClaimTemplate | data   |
+      | whenScaled          | Delete |
+      | whenDeleted         | Delete |
+    Then claim "data-web-3" is controlled by StatefulSet "web"
+    And claim "data-web-4" is controlled by StatefulSet "web"
+    When I scale StatefulSet "web" to 1
+    Then StatefulSet "web" becomes ready with 1 replica
+    And claims "data-web-4" are deleted
+    And claim "data-web-3" is controlled by StatefulSet "web"
+    When I delete StatefulSet "web"
+    Then claims "data-web-3" are deleted
 
   @guarantee:G-45
   Scenario: A rolling update never deletes claims, whatever the policy

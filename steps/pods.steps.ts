@@ -315,14 +315,31 @@ Then('every pod of {string} is controlled by StatefulSet {string}', async functi
   }
 });
 
-When('I create an orphan pod {string} with the labels of StatefulSet {string}', async function (this: ConformanceWorld, name: string, setName: string) {
-  const set = await this.readStatefulSet(setName);
-  this.markAction();
-  await this.core.createNamespacedPod({
-    namespace: this.namespace,
-    body: { metadata: { name, labels: { ...set.spec!.template.metadata!.labels } }, spec: structuredClone(set.spec!.template.spec!) },
+/** Creates a pod of nobody's with the set's template and its template labels, less `without`. */
+async function createOrphan(world: ConformanceWorld, name: string, setName: string, without?: string): Promise<void> {
+  const set = await world.readStatefulSet(setName);
+  const labels = { ...set.spec!.template.metadata!.labels };
+  if (without !== undefined) {
+    if (!(without in labels)) throw new Error(`the template of StatefulSet ${setName} has no label ${without}`);
+    delete labels[without];
+  }
+  world.markAction();
+  await world.core.createNamespacedPod({
+    namespace: world.namespace,
+    body: { metadata: { name, labels }, spec: structuredClone(set.spec!.template.spec!) },
   });
+}
+
+When('I create an orphan pod {string} with the labels of StatefulSet {string}', async function (this: ConformanceWorld, name: string, setName: string) {
+  await createOrphan(this, name, setName);
 });
+
+When(
+  'I create an orphan pod {string} with the labels of StatefulSet {string} except {string}',
+  async function (this: ConformanceWorld, name: string, setName: string, without: string) {
+    await createOrphan(this, name, setName, without);
+  },
+);
 
 async function staysWithoutController(world: ConformanceWorld, names: string[], seconds: number): Promise<void> {
   await world.until(`pods ${names.join(', ')} to exist without a controller`, () => {

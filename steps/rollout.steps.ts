@@ -85,6 +85,41 @@ Then('the update revision of {string} is the one from before', async function (t
   expect(s.updateRevision).to.equal(this.remembered.get(`revision:${name}`));
 });
 
+Then('the update revision of {string} is not the one from before', async function (this: ConformanceWorld, name: string) {
+  const s = (await this.observed(name)).status!;
+  expect(s.updateRevision).to.not.equal(this.remembered.get(`revision:${name}`));
+});
+
+/** The data of a ControllerRevision that is nobody's template. */
+const FOREIGN_DATA = { foreign: 'data of another owner' };
+
+// The remembered update revision must be history by now (not current, not update, on no pod):
+// its name is given to a ControllerRevision of nobody's, with labels no selector matches.
+When(
+  'a foreign ControllerRevision takes the name of the update revision of {string} from before',
+  async function (this: ConformanceWorld, name: string) {
+    const revision = this.remembered.get(`revision:${name}`) as string | undefined;
+    if (!revision) throw new Error(`the scenario never remembered the update revision of ${name}`);
+    this.markAction();
+    await this.apps.deleteNamespacedControllerRevision({ name: revision, namespace: this.namespace });
+    await this.until(`ControllerRevision ${revision} to be deleted`, () =>
+      this.timeline.get('ControllerRevision', revision) ? notYet('still there') : ok(true),
+    );
+    const foreign = await this.apps.createNamespacedControllerRevision({
+      namespace: this.namespace,
+      body: { metadata: { name: revision, labels: { owner: 'someone-else' } }, data: FOREIGN_DATA, revision: 1 },
+    });
+    this.remembered.set('foreign-revision', { name: revision, uid: foreign.metadata?.uid });
+  },
+);
+
+Then('the foreign ControllerRevision is left as it was', async function (this: ConformanceWorld) {
+  const foreign = this.remembered.get('foreign-revision') as { name: string; uid: string } | undefined;
+  if (!foreign) throw new Error('the scenario never created a foreign ControllerRevision');
+  const r = await this.apps.readNamespacedControllerRevision({ name: foreign.name, namespace: this.namespace });
+  expect({ uid: r.metadata?.uid, data: r.data, owners: r.metadata?.ownerReferences ?? [] }).to.deep.equal({ uid: foreign.uid, data: FOREIGN_DATA, owners: [] });
+});
+
 Then('StatefulSet {string} has {int} revision(s)', async function (this: ConformanceWorld, name: string, count: number) {
   const set = await this.observed(name);
   await this.until(`StatefulSet ${name} to own ${count} ControllerRevisions`, () => {

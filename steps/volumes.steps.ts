@@ -2,7 +2,7 @@
  * Claims made from volumeClaimTemplates, and what becomes of them.
  */
 import { Given, Then, When } from '@cucumber/cucumber';
-import type { V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
+import type { V1PersistentVolume, V1PersistentVolumeClaim, V1Pod } from '@kubernetes/client-node';
 import { expect } from 'chai';
 import { matchesNodeSelector } from '../reference/controllers/node-selection.ts';
 import { ownedBy, parseOrdinal } from '../support/pods.ts';
@@ -172,6 +172,56 @@ When('I remove the finalizer {string} from claim {string}', async function (this
 When('I delete claim {string}', async function (this: ConformanceWorld, name: string) {
   this.markAction();
   await this.core.deleteNamespacedPersistentVolumeClaim({ name, namespace: this.namespace });
+});
+
+/**
+ * The volume a remembered claim was bound to, followed on the timeline from now on (volumes are
+ * cluster-scoped: the timeline watches only those a step asks for).
+ */
+async function volumeOfRememberedClaim(world: ConformanceWorld, name: string): Promise<{ volume: string; claimUid: string }> {
+  const before = world.remembered.get(`claim:${name}`) as { uid: string; volume?: string } | undefined;
+  if (!before?.volume) throw new Error(`the scenario never remembered claim ${name} bound to a volume`);
+  await world.timeline.followVolume(before.volume);
+  return { volume: before.volume, claimUid: before.uid };
+}
+
+function describeVolume(pv: V1PersistentVolume | undefined): string {
+  if (!pv) return 'no such volume';
+  return `${pv.status?.phase ?? 'Pending'}, claim uid ${pv.spec?.claimRef?.uid ?? '(none)'}${pv.metadata?.deletionTimestamp ? ', terminating' : ''}`;
+}
+
+When('I delete the volume of claim {string}', async function (this: ConformanceWorld, name: string) {
+  const { volume } = await volumeOfRememberedClaim(this, name);
+  this.markAction();
+  await this.core.deletePersistentVolume({ name: volume });
+});
+
+Then('claim {string} stays terminating for {int} seconds', async function (this: ConformanceWorld, name: string, seconds: number) {
+  const terminating = () => {
+    const c = claim(this, name);
+    return c?.metadata?.deletionTimestamp ? ok(true) : notYet(describeClaim(c));
+  };
+  await this.until(`claim ${name} to be terminating`, terminating);
+  await this.throughout(`claim ${name} to stay terminating`, terminating, seconds);
+});
+
+Then('the volume of claim {string} stays bound to it for {int} seconds', async function (this: ConformanceWorld, name: string, seconds: number) {
+  const { volume, claimUid } = await volumeOfRememberedClaim(this, name);
+  await this.throughout(
+    `volume ${volume} to stay Bound to claim ${name} (uid ${claimUid})`,
+    () => {
+      const pv = this.timeline.get<V1PersistentVolume>('PersistentVolume', volume);
+      return pv?.status?.phase === 'Bound' && pv.spec?.claimRef?.uid === claimUid ? ok(true) : notYet(describeVolume(pv));
+    },
+    seconds,
+  );
+});
+
+Then('the volume of claim {string} from before is deleted', async function (this: ConformanceWorld, name: string) {
+  const { volume } = await volumeOfRememberedClaim(this, name);
+  await this.until(`volume ${volume} to be deleted`, () =>
+    this.timeline.get('PersistentVolume', volume) ? notYet(describeVolume(this.timeline.get('PersistentVolume', volume))) : ok(true),
+  );
 });
 
 async function stillExist(world: ConformanceWorld, names: string[], seconds: number): Promise<void> {

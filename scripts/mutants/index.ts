@@ -3,10 +3,11 @@
  */
 import type { Mutant } from './mutant.ts';
 import { STATEFULSET_CONTROLLER_MUTANTS } from './statefulset-controller.ts';
+import { VOLUME_MUTANTS } from './volumes.ts';
 
 export type { Edit, Mutant, MutantTarget } from './mutant.ts';
 
-export const MUTANTS: readonly Mutant[] = [...STATEFULSET_CONTROLLER_MUTANTS];
+export const MUTANTS: readonly Mutant[] = [...STATEFULSET_CONTROLLER_MUTANTS, ...VOLUME_MUTANTS];
 
 const seen = new Set<string>();
 for (const m of MUTANTS) {

@@ -188,4 +188,65 @@ export const STATEFULSET_CONTROLLER_MUTANTS: Mutant[] = [
       find: '    this.log(`event ${type} ${reason}: ${message}`);\n',
       replace: '    this.log(`event ${type} ${reason}: ${message}`);\n    return;\n',
     }),
+
+  // Issue 10's holes: hash collisions, a selector label missing from a pod, retention with
+  // ordinals.start > 0, revisionHistoryLimit 0 and -1.
+  sts('collision-takes-foreign-revision', 'revisions/collision',
+    "a ControllerRevision that already holds the next revision's name is taken for the set's own, whatever its data (no collisionCount bump)",
+    {
+      file: `${D}history.ts`,
+      find: '        if (canonicalJson(exists.data ?? null) === canonicalJson(clone.data ?? null)) return exists;\n',
+      replace: '        return exists;\n',
+    }),
+  sts('collision-overwrites-foreign-revision', 'revisions/collision',
+    "on a name collision the controller overwrites the other ControllerRevision with its own data instead of trying the next name",
+    {
+      file: `${D}history.ts`,
+      find: '        collisionCount.value++;\n',
+      replace:
+        '        return await this.apps.replaceNamespacedControllerRevision({\n' +
+        '          name: clone.metadata!.name!,\n' +
+        '          namespace,\n' +
+        '          body: { ...clone, metadata: { ...clone.metadata, resourceVersion: exists.metadata?.resourceVersion } },\n' +
+        '        });\n',
+    }),
+  sts('collision-count-not-saved', 'revisions/collision',
+    'the collisionCount bumped while creating a revision is not written to status.collisionCount',
+    {
+      file: SET_CONTROL,
+      find: 'return { currentRevision, updateRevision, collisionCount: collisionCount.value };',
+      replace: 'return { currentRevision, updateRevision, collisionCount: set.status?.collisionCount ?? 0 };',
+    }),
+  sts('selector-missing-label-matches', 'adoption/release',
+    'a selector label the pod does not carry counts as matching (only labels present with another value mismatch): a pod whose selector label is removed is kept',
+    {
+      file: `${D}selector.ts`,
+      find: 'for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (l[k] !== v) return false;',
+      replace: 'for (const [k, v] of Object.entries(selector.matchLabels ?? {})) if (k in l && l[k] !== v) return false;',
+    }),
+  sts('owned-pods-never-released', 'adoption/release',
+    'a pod the set controls is kept when its labels stop matching the selector, instead of being released',
+    { file: `${D}ref-manager.ts`, find: "    if (matches) return 'keep';\n    return setDeleting ? 'ignore' : 'release';", replace: "    return 'keep';" }),
+  sts('retention-ignores-ordinals-start', 'retention',
+    'the retention policy takes a pod as scaled down when its ordinal is at least spec.replicas, ignoring spec.ordinals.start',
+    {
+      file: `${D}retention.ts`,
+      find: "import { podInOrdinalRange } from './pod-identity.ts';",
+      replace:
+        "import { getOrdinal, replicasOf } from './pod-identity.ts';\n" +
+        'const podInOrdinalRange = (pod: V1Pod, set: V1StatefulSet) => getOrdinal(pod) < replicasOf(set);',
+    }),
+  sts('truncate-history-keeps-one-more', 'history',
+    'truncateHistory keeps revisionHistoryLimit + 1 old revisions (off by one)',
+    {
+      file: SET_CONTROL,
+      find: 'for (const r of history.slice(0, historyLen - historyLimit))',
+      replace: 'for (const r of history.slice(0, historyLen - historyLimit - 1))',
+    }),
+  sts('history-limit-zero-is-default', 'history',
+    'revisionHistoryLimit 0 is taken as unset, i.e. 10: old revisions are kept',
+    { file: SET_CONTROL, find: 'const historyLimit = set.spec?.revisionHistoryLimit ?? 10;', replace: 'const historyLimit = set.spec?.revisionHistoryLimit || 10;' }),
+  sts('negative-history-limit-deletes-all', 'history',
+    'a negative revisionHistoryLimit deletes every old revision instead of keeping them all',
+    { file: SET_CONTROL, find: 'if (historyLimit < 0 || historyLen <= historyLimit) return;', replace: 'if (historyLen <= historyLimit) return;' }),
 ];
