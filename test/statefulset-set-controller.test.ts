@@ -153,6 +153,8 @@ function newFakeStatefulSetController() {
   const queue = new FakeQueue();
   const clock = new ManualClock();
   const events: string[] = [];
+  const logs: string[] = [];
+  const log = (line: string) => void logs.push(line);
   const recorder: EventRecorder = { event: (_s, type, reason, message) => void events.push(`${type} ${reason}: ${message}`) };
   const statusUpdater: StatefulSetStatusUpdaterInterface = {
     async updateStatefulSetStatus(set: V1StatefulSet, status: V1StatefulSetStatus) {
@@ -169,7 +171,7 @@ function newFakeStatefulSetController() {
       return om.podsIndexer.add(patched);
     },
   };
-  const control = new DefaultStatefulSetControl(new StatefulPodControl(om, recorder), statusUpdater, new RealHistory(revisionClient(om.revisionsIndexer), om.revisionsIndexer));
+  const control = new DefaultStatefulSetControl(new StatefulPodControl(om, recorder), statusUpdater, new RealHistory(revisionClient(om.revisionsIndexer), om.revisionsIndexer), log);
   const ssc = new StatefulSetController({
     kubeClient: {
       readNamespacedStatefulSet: async ({ name, namespace }) => {
@@ -185,9 +187,9 @@ function newFakeStatefulSetController() {
     queue,
     clock,
     consistencyStore: NO_CONSISTENCY,
-    log: () => undefined,
+    log,
   });
-  return { ssc, control, om, queue, clock, events };
+  return { ssc, control, om, queue, clock, events, logs };
 }
 
 /** fakeWorker: one queued key synced. */
@@ -374,7 +376,7 @@ describe('StatefulSetController (stateful_set_test.go)', () => {
   });
 
   it('Creates, then Deletes: syncs scale a set up one Running and Ready pod at a time, and back down', async () => {
-    const { ssc, om, queue, clock } = newFakeStatefulSetController();
+    const { ssc, om, queue, clock, logs } = newFakeStatefulSetController();
     const set = om.setsIndexer.add(named('foo', { replicas: 3 }));
     for (let i = 0; i < 10 && om.setsIndexer.get('foo', 'ns')?.status?.readyReplicas !== 3; i++) {
       ssc.enqueueStatefulSet(set);
@@ -392,16 +394,18 @@ describe('StatefulSetController (stateful_set_test.go)', () => {
       assert.equal(om.podsIndexer.list('ns').length, 2 - i, 'one pod deleted per sync, highest ordinal first');
     }
     assert.equal(om.podsIndexer.list('ns').length, 0);
+    assert.ok(logs.includes('"Pod of StatefulSet is terminating for scale down" statefulSet="ns/foo" pod="ns/foo-2"'), logs.join('\n'));
   });
 
-  it('BlocksScaling: a pod that is not Running and Ready blocks OrderedReady scale-up', async () => {
-    const { ssc, om, queue } = newFakeStatefulSetController();
+  it('BlocksScaling: a pod that is not Running and Ready blocks OrderedReady scale-up, and the log says so', async () => {
+    const { ssc, om, queue, logs } = newFakeStatefulSetController();
     const set = om.setsIndexer.add(named('foo', { replicas: 3 }));
     for (let i = 0; i < 3; i++) {
       ssc.enqueueStatefulSet(set);
       await fakeWorker(ssc, queue);
     }
     assert.deepEqual(om.podsIndexer.list('ns').map((p) => p.metadata?.name), ['foo-0']);
+    assert.ok(logs.includes('"StatefulSet is waiting for Pod to be Running and Ready" statefulSet="ns/foo" pod="ns/foo-0"'), logs.join('\n'));
   });
 
   it('sync of a deleted set is a no-op', async () => {
