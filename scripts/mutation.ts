@@ -12,7 +12,7 @@
  *   --dry-run           only the initial run: check the suite passes and record coverage
  *   -h, --help          this text
  *
- * e.g. npm run mutation -- reference/controllers/statefulset/set-control.ts:185-192
+ * e.g. npm run mutation -- reference/controllers/statefulset/set-control.ts:330-349 (processCondemned)
  *
  * Incremental: results are kept in reports/mutation/stryker-incremental.json, and a rerun only
  * tests mutants whose code or covering feature files changed (results for other ranges are

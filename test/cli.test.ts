@@ -21,6 +21,7 @@ const SCRIPTS: Record<string, string> = {
   'scripts/conformance.ts': 'conformance',
   'scripts/control-plane-build.ts': 'control-plane:build',
   'scripts/mutants.ts': 'mutants',
+  'scripts/mutation.ts': 'mutation',
   'scripts/bench.ts': 'bench',
   'scripts/flake-check.ts': 'flake-check',
   'scripts/clean.ts': 'clean',
