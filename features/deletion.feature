@@ -39,3 +39,27 @@ Feature: Deleting a StatefulSet
     Then pod "web-0" is terminating with a grace period of 20 seconds
     And pod "web-0" stays terminating for 10 seconds
     And pod "web-0" is replaced
+
+  @guarantee:G-60
+  Scenario: A delete's own grace period overrides terminationGracePeriodSeconds
+    Given a ready StatefulSet "web" with:
+      | replicas                      | 1    |
+      | terminationGracePeriodSeconds | 3600 |
+      | ignoreSigterm                 | true |
+    When I delete pod "web-0" with a grace period of 5 seconds
+    Then pod "web-0" is terminating with a grace period of 5 seconds
+    And pod "web-0" is replaced
+
+  # A later delete may shorten a terminating pod's grace period (kubectl delete --grace-period,
+  # a drain with a deadline): the API server keeps the shorter one, and the kubelet honours it.
+  @guarantee:G-60
+  Scenario: A second delete with a shorter grace period shortens a pod's termination
+    Given a ready StatefulSet "web" with:
+      | replicas                      | 1    |
+      | terminationGracePeriodSeconds | 3600 |
+      | ignoreSigterm                 | true |
+    When I delete pod "web-0" with a grace period of 600 seconds
+    Then pod "web-0" is terminating with a grace period of 600 seconds
+    When I delete pod "web-0" with a grace period of 5 seconds
+    Then pod "web-0" is terminating with a grace period of 5 seconds
+    And pod "web-0" is replaced

@@ -39,7 +39,7 @@ When('every node is uncordoned', async function (this: ConformanceWorld) {
 
 function nodeBefore(world: ConformanceWorld, pod: string): string {
   const node = world.remembered.get(`node:${pod}`);
-  if (typeof node !== 'string') throw new Error(`the scenario never cordoned the node of pod ${pod}, so "before" has no node`);
+  if (typeof node !== 'string') throw new Error(`the scenario never cordoned or stopped the node of pod ${pod}, so "before" has no node`);
   return node;
 }
 
@@ -56,9 +56,13 @@ Then('pod {string} runs on the same node as before', function (this: Conformance
   expect(this.nodeOf(pod)).to.equal(nodeBefore(this, pod));
 });
 
+// Remembers the node (for "runs on a different node than before") and the pod (for "is replaced").
 When('the node of pod {string} stops', async function (this: ConformanceWorld, pod: string) {
   const node = this.nodeOf(pod);
   this.remembered.set('stopped-node', node);
+  this.remembered.set(`node:${pod}`, node);
+  this.remembered.set(`uid:${pod}`, this.pod(pod)?.metadata?.uid);
+  this.markAction();
   await this.target.stopNode(node);
   this.onCleanup(() => this.target.startNode(node));
 });

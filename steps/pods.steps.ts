@@ -79,9 +79,13 @@ When('I force-delete pod {string}', async function (this: ConformanceWorld, name
   await this.deletePod(name, 0);
 });
 
+When('I delete pod {string} with a grace period of {int} seconds', async function (this: ConformanceWorld, name: string, seconds: number) {
+  await this.deletePod(name, seconds);
+});
+
 function rememberedUid(world: ConformanceWorld, name: string): string {
   const uid = world.remembered.get(`uid:${name}`);
-  if (typeof uid !== 'string') throw new Error(`the scenario never deleted or failed pod ${name}, so "replaced" has no "before"`);
+  if (typeof uid !== 'string') throw new Error(`the scenario never deleted, failed or lost pod ${name}, so "replaced" has no "before"`);
   return uid;
 }
 
@@ -127,11 +131,13 @@ Then('pod {string} stays terminating for {int} seconds', async function (this: C
 Then(
   'pod {string} is terminating with a grace period of {int} seconds',
   async function (this: ConformanceWorld, name: string, seconds: number) {
-    const pod = await this.until(`pod ${name} to be terminating`, () => {
+    // Waits for the period rather than reading it once: a later delete may shorten it.
+    await this.until(`pod ${name} to be terminating with a grace period of ${seconds} seconds`, () => {
       const p = this.pod(name);
-      return p?.metadata?.deletionTimestamp ? ok(p) : notYet(p ? describePod(p) : 'no such pod');
+      if (!p?.metadata?.deletionTimestamp) return notYet(p ? describePod(p) : 'no such pod');
+      const grace = p.metadata.deletionGracePeriodSeconds;
+      return grace === seconds ? ok(p) : notYet(`terminating with a grace period of ${grace ?? '(none)'} seconds`);
     });
-    expect(pod.metadata?.deletionGracePeriodSeconds).to.equal(seconds);
   },
 );
 
@@ -221,6 +227,11 @@ When('pod {string} becomes unready', async function (this: ConformanceWorld, nam
   this.readiness.hold(name);
   await becomesUnready(this, () => [name]);
   this.markAction();
+});
+
+// Someone other than the harness (the node lifecycle controller) takes Ready away.
+Then('pod {string} is marked not ready', async function (this: ConformanceWorld, name: string) {
+  await becomesUnready(this, () => [name]);
 });
 
 When('every pod becomes unready', async function (this: ConformanceWorld) {

@@ -45,6 +45,11 @@ Given('a headless Service {string}', async function (this: ConformanceWorld, nam
   await this.core.createNamespacedService({ namespace: this.namespace, body: headlessService(name) });
 });
 
+// A headless Service other than the set's serviceName, selecting the same pods.
+Given('a headless Service {string} selecting the pods of {string}', async function (this: ConformanceWorld, name: string, set: string) {
+  await this.core.createNamespacedService({ namespace: this.namespace, body: headlessService(name, statefulSet(set).spec!.selector.matchLabels) });
+});
+
 When('I create a StatefulSet {string} with {int} replica(s)', async function (this: ConformanceWorld, name: string, replicas: number) {
   await create(this, build(name, replicas));
 });
