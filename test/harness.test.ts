@@ -65,7 +65,8 @@ function timeline(events: Array<[TimelineEntry['type'], string, string, Partial<
   const t = new Timeline(kc, 'ns', new ScaledClock(1));
   events.forEach(([type, name, uid, status, terminating], i) => {
     const object: V1Pod = { metadata: { name, uid, ...(terminating ? { deletionTimestamp: new Date() } : {}) }, status: status as V1Pod['status'] };
-    t.entries.push({ seq: i + 1, at: new Date(), kind: 'Pod', type, name, uid, resourceVersion: String(i + 1), summary: '', object });
+    // One entry a second, so that messages name distinct times.
+    t.entries.push({ seq: i + 1, at: new Date(Date.UTC(2026, 0, 1) + i * 1000), kind: 'Pod', type, name, uid, resourceVersion: String(i + 1), summary: '', object });
   });
   return t;
 }
@@ -77,9 +78,11 @@ describe('ordering over the timeline', () => {
     const t = timeline([['ADDED', 'web-0', 'a', {}], ['MODIFIED', 'web-0', 'a', ready], ['ADDED', 'web-1', 'b', {}]]);
     assert.deepEqual(createdInOrderAfterReady(t, ['web-0', 'web-1']), []);
   });
-  it('catches a pod created while its predecessor was not ready', () => {
-    const t = timeline([['ADDED', 'web-0', 'a', {}], ['MODIFIED', 'web-0', 'a', running], ['ADDED', 'web-1', 'b', {}]]);
-    assert.match(createdInOrderAfterReady(t, ['web-0', 'web-1'])[0], /web-1 was created while web-0 was/);
+  it('catches a pod created while its predecessor was not ready, and says when each happened', () => {
+    const never = timeline([['ADDED', 'web-0', 'a', {}], ['MODIFIED', 'web-0', 'a', running], ['ADDED', 'web-1', 'b', {}]]);
+    assert.deepEqual(createdInOrderAfterReady(never, ['web-0', 'web-1']), ['web-1 was created at 2.0 s, while web-0 did not become ready afterwards (it was )']);
+    const later = timeline([['ADDED', 'web-0', 'a', {}], ['ADDED', 'web-1', 'b', {}], ['MODIFIED', 'web-0', 'a', running], ['MODIFIED', 'web-0', 'a', ready]]);
+    assert.match(createdInOrderAfterReady(later, ['web-0', 'web-1'])[0], /^web-1 was created at 1\.0 s, while web-0 was not ready until 3\.0 s/);
   });
   it('catches termination that overlaps the successor', () => {
     const t = timeline([
@@ -88,7 +91,7 @@ describe('ordering over the timeline', () => {
       ['DELETED', 'web-1', 'b', ready, true],
       ['DELETED', 'web-0', 'a', ready, true],
     ]);
-    assert.match(terminatedInOrderAfterGone(t, ['web-1', 'web-0'])[0], /web-0 began terminating .* before web-1 was gone/);
+    assert.deepEqual(terminatedInOrderAfterGone(t, ['web-1', 'web-0']), ['web-0 began terminating at 1.0 s, while web-1 was not gone until 2.0 s']);
   });
   it('finds two live pods with one name', () => {
     const ok = timeline([['ADDED', 'web-0', 'a', {}], ['DELETED', 'web-0', 'a', {}], ['ADDED', 'web-0', 'b', {}]]);
