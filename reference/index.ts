@@ -41,6 +41,15 @@ export interface ReferenceControlPlane {
   kubeConfig: KubeConfig;
   nodes: NodeSimulator;
   dnsPort: number;
+  /**
+   * Control-plane faults, as a process restart makes them upstream. The StatefulSet controller
+   * stops (its queue and caches gone) and starts again with informers of its own, which list
+   * everything afresh, as a restarted kube-controller-manager's do.
+   */
+  stopStatefulSetController(): Promise<void>;
+  startStatefulSetController(): Promise<void>;
+  /** The API server drops every connection and serves again (see ApiServer.restart). */
+  restartApiServer(opts?: { compact?: boolean }): Promise<void>;
   logs(): Record<string, string>;
   stop(): Promise<void>;
 }
@@ -113,11 +122,11 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
       startServiceAccountsController(kc, { clock, informers, log: logger('serviceaccount-controller') }),
       // The API server serves plain HTTP: there is no CA to publish, so a placeholder stands in.
       startRootCACertPublisher(kc, { clock, informers, rootCA: PLACEHOLDER_ROOT_CA, log: logger('root-ca-cert-publisher') }),
-      ...(opts.statefulSetController === false
-        ? []
-        : [startStatefulSetController(kc, { clock, informers, log: logger('statefulset-controller') })]),
     ]);
     started.forEach((c) => stops.push(() => c.stop()));
+    let statefulSets: { stop(): Promise<void> } | undefined =
+      opts.statefulSetController === false ? undefined : await startStatefulSetController(kc, { clock, informers, log: logger('statefulset-controller') });
+    stops.push(async () => statefulSets?.stop());
     // After the others: it then shares their informers instead of watching pods etc. again.
     const gc = await startGarbageCollector(kc, { clock, informers, log: logger('garbage-collector') });
     stops.push(() => gc.stop());
@@ -131,6 +140,20 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
       kubeConfig: kubeConfigFor(api.url, opts.token),
       nodes,
       dnsPort: dns.port,
+      async stopStatefulSetController() {
+        const running = statefulSets;
+        statefulSets = undefined;
+        if (!running) throw new Error('the StatefulSet controller is not running');
+        await running.stop();
+        logger('statefulset-controller')('stopped');
+      },
+      async startStatefulSetController() {
+        if (statefulSets) throw new Error('the StatefulSet controller is already running');
+        logger('statefulset-controller')('starting again, with informers of its own');
+        // No shared informers: a restarted controller lists everything afresh.
+        statefulSets = await startStatefulSetController(kc, { clock, log: logger('statefulset-controller') });
+      },
+      restartApiServer: (o) => api.restart(o),
       logs: () => Object.fromEntries([...logs].map(([k, v]) => [k, v.join('\n')])),
       stop: stopAll,
     };

@@ -32,6 +32,13 @@ export interface ApiServerOptions {
 export interface ApiServer {
   url: string;
   port: number;
+  /**
+   * Drops every connection and serves again on the same address with the same objects, as a
+   * restarted kube-apiserver in front of the same etcd: clients see their requests and watches
+   * cut and must reconnect. With `compact`, the change history is compacted first, so that a
+   * watch resumed from before the restart is answered 410 Gone and its client relists.
+   */
+  restart(opts?: { compact?: boolean }): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -57,34 +64,48 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiSe
     bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10000,
     log: opts.log,
   });
-  const server: Server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handler.handle(req, res));
-  const sockets = new Set<Socket>();
-  server.on('connection', (s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  // A malformed request line must not take the server down.
-  server.on('clientError', (_err, socket) => {
-    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
-    else socket.destroy();
-  });
   const host = opts.host ?? '127.0.0.1';
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
+  let server = await listen(handler, host, opts.port ?? 0);
+  const address = server.http.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   const urlHost = host.includes(':') ? `[${host}]` : host;
   return {
     url: `http://${urlHost}:${port}`,
     port,
+    async restart({ compact = false } = {}) {
+      await server.close();
+      if (compact) store.compact();
+      server = await listen(handler, host, port);
+    },
+    close: () => server.close(),
+  };
+}
+
+/** An HTTP server for the handler on host:port, and how to close it with every connection. */
+async function listen(handler: Handler, host: string, port: number): Promise<{ http: Server; close(): Promise<void> }> {
+  const http: Server = createServer({ keepAlive: true, noDelay: true }, (req, res) => handler.handle(req, res));
+  const sockets = new Set<Socket>();
+  http.on('connection', (s) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  // A malformed request line must not take the server down.
+  http.on('clientError', (_err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    else socket.destroy();
+  });
+  await new Promise<void>((resolve, reject) => {
+    http.once('error', reject);
+    http.listen(port, host, () => {
+      http.off('error', reject);
+      resolve();
+    });
+  });
+  return {
+    http,
     close: () =>
       new Promise<void>((resolve) => {
-        server.close(() => resolve());
+        http.close(() => resolve());
         for (const s of sockets) s.destroy();
       }),
   };

@@ -162,6 +162,19 @@ export class Store {
   }
 
   /**
+   * Drops the whole change log up to the current version, as etcd's compaction does: watches
+   * from any older version are then answered 410 Gone and their clients must relist. Returns
+   * the version compacted to.
+   */
+  compact(): number {
+    this.compactedRv = this.rv;
+    this.log.fill(undefined);
+    this.logStart = 0;
+    this.logLength = 0;
+    return this.rv;
+  }
+
+  /**
    * Events of `resource` after `rv`, oldest first, or undefined when some of them were
    * already compacted away (the caller answers 410 Gone).
    */

@@ -81,6 +81,16 @@ export interface RunningControlPlane {
   pki: Pki;
   /** The contents (last 256 KiB) of each component's log. */
   logs(): Promise<Record<string, string>>;
+  /**
+   * Stops a component and starts it again with the same arguments, ports and data (as a crashed
+   * or upgraded process comes back); resolves once it is ready again.
+   */
+  restart(component: Component): Promise<void>;
+  /** Stops a component (its process exits); `start` brings it back as `restart` does. */
+  stopComponent(component: Component): Promise<void>;
+  startComponent(component: Component): Promise<void>;
+  /** Compacts etcd's history up to its current revision, as kube-apiserver's compactor does; the revision. */
+  compactEtcd(): Promise<number>;
   /** Idempotent. */
   stop(): Promise<void>;
 }
@@ -171,6 +181,31 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     return stopping;
   }
 
+  /** How each component was started, so that it can be stopped and started again the same way. */
+  const launched = new Map<Component, { args: string[]; ready: (p: ComponentProcess) => Promise<void>; logPath: string }>();
+
+  async function stopComponent(name: Component): Promise<void> {
+    const proc = procs.find((p) => p.name === name);
+    if (!proc) throw new Error(`control plane: ${name} is not running`);
+    await proc.stop(10_000);
+    procs.splice(procs.indexOf(proc), 1);
+    await savePids();
+    log(`control plane: stopped ${name} (pid ${proc.pid})`);
+  }
+
+  async function startComponent(name: Component): Promise<void> {
+    const how = launched.get(name);
+    if (!how) throw new Error(`control plane: ${name} was never started`);
+    if (procs.some((p) => p.name === name)) throw new Error(`control plane: ${name} is already running`);
+    if (stopped) throw new Error('control plane stopped');
+    await writeFile(how.logPath, `# restarted at ${new Date().toISOString()}\n`, { flag: 'a' });
+    const proc = new ComponentProcess(name, binaryPath(opts.binDir, name), how.args, how.logPath);
+    procs.push(proc);
+    await savePids();
+    await how.ready(proc);
+    log(`control plane: ${name} started again (pid ${proc.pid})`);
+  }
+
   /** Spawns a component, retrying with fresh ports when it dies of a port already in use. */
   async function launch(
     name: Component,
@@ -189,6 +224,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
         await ready(proc);
         mark(name, started);
         log(`control plane: ${name} ready in ${timings[name]} s (pid ${proc.pid})`);
+        launched.set(name, { args: proc.args, ready, logPath });
         return proc;
       } catch (err) {
         const tail = await proc.logTail(200);
@@ -414,6 +450,13 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
       pids: Object.fromEntries(procs.map((p) => [p.name, p.pid])),
       timings,
       pki,
+      restart: async (name) => {
+        await stopComponent(name);
+        await startComponent(name);
+      },
+      stopComponent,
+      startComponent,
+      compactEtcd: () => compactEtcd(`http://${LOOPBACK}:${ports.etcd}`),
       logs: async () => {
         const out: Record<string, string> = {};
         for (const p of procs) out[p.name] = await tailOf(p.logPath, 100_000, 256 * 1024);
@@ -425,6 +468,24 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
     await stop();
     throw err;
   }
+}
+
+/**
+ * Compacts etcd's key-value history up to its current revision through etcd's JSON gateway (the
+ * v3 API kube-apiserver's compactor calls over gRPC). Watches from older revisions then get
+ * "required revision has been compacted", which kube-apiserver passes on as 410 Gone.
+ */
+async function compactEtcd(client: string): Promise<number> {
+  const post = async (path: string, body: object): Promise<Record<string, any>> => {
+    const res = await fetch(`${client}${path}`, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+    const text = await res.text();
+    if (!res.ok) throw new Error(`etcd ${path}: ${res.status} ${text}`);
+    return JSON.parse(text) as Record<string, any>;
+  };
+  // A range read of one key returns the store's current revision in its header.
+  const revision = Number((await post('/v3/kv/range', { key: Buffer.from('/').toString('base64'), limit: 1 })).header.revision);
+  await post('/v3/kv/compaction', { revision: String(revision), physical: true });
+  return revision;
 }
 
 /**

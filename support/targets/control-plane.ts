@@ -90,11 +90,7 @@ export class ControlPlaneTarget implements Target {
       kc.loadFromFile(this.cp.kubeconfigPath);
       this.kc = kc;
 
-      if (hybrid) {
-        const { startStatefulSetController } = await import('../../reference/controllers/statefulset/index.ts');
-        const c = await startStatefulSetController(kc, { clock: realClock, log: this.logger('statefulset-controller') });
-        this.helpers.push({ name: 'statefulset-controller', stop: () => c.stop() });
-      }
+      if (hybrid) await this.startController();
 
       const provisioner = await loadVolumeProvisioner();
       if (typeof provisioner === 'string') missing.set('storage', provisioner);
@@ -113,7 +109,7 @@ export class ControlPlaneTarget implements Target {
       await waitNodesSchedulable(kc, this.sim.nodeNames);
 
       const info = await probeServer(this.name, kc);
-      for (const c of ['simulated-nodes', 'node-faults', 'dns'] as const) info.capabilities.add(c);
+      for (const c of ['simulated-nodes', 'node-faults', 'dns', 'control-plane-faults'] as const) info.capabilities.add(c);
       // The provisioner's classes: default `standard` (Immediate) and `standard-wffc`.
       if (!missing.has('storage')) await probeStorage(kc, info);
       else for (const c of ['storage', 'movable-storage', 'wffc-storage'] as const) info.missing.set(c, missing.get('storage')!);
@@ -154,6 +150,31 @@ export class ControlPlaneTarget implements Target {
 
   startNode(node: string): Promise<void> {
     return this.running.sim.startNode(node);
+  }
+
+  /** kube-controller-manager's process; in hybrid, the reference StatefulSet controller. */
+  async stopController(): Promise<void> {
+    if (!this.opts.hybrid) return this.running.cp.stopComponent('kube-controller-manager');
+    const i = this.helpers.findIndex((h) => h.name === 'statefulset-controller');
+    if (i < 0) throw new Error('the StatefulSet controller is not running');
+    const [c] = this.helpers.splice(i, 1);
+    await c!.stop();
+  }
+
+  async startController(): Promise<void> {
+    if (!this.opts.hybrid) return this.running.cp.startComponent('kube-controller-manager');
+    if (!this.kc) throw new Error('the control-plane target is not started');
+    const { startStatefulSetController } = await import('../../reference/controllers/statefulset/index.ts');
+    const c = await startStatefulSetController(this.kc, { clock: realClock, log: this.logger('statefulset-controller') });
+    this.helpers.push({ name: 'statefulset-controller', stop: () => c.stop() });
+  }
+
+  /** kube-apiserver's process, after etcd's compaction when asked. */
+  async restartApiServer({ compact }: { compact: boolean }): Promise<void> {
+    const { cp } = this.running;
+    await cp.stopComponent('kube-apiserver');
+    if (compact) await cp.compactEtcd();
+    await cp.startComponent('kube-apiserver');
   }
 
   async resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {

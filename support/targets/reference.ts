@@ -22,7 +22,7 @@ export class ReferenceTarget implements Target {
   async start(): Promise<TargetInfo> {
     this.plane = await startReferenceControlPlane({ clockScale: this.opts.clockScale });
     const info = await probeServer(this.name, this.plane.kubeConfig);
-    for (const c of ['simulated-nodes', 'node-faults', 'dns'] as const) info.capabilities.add(c);
+    for (const c of ['simulated-nodes', 'node-faults', 'dns', 'control-plane-faults'] as const) info.capabilities.add(c);
     // The provisioner's classes: default `standard` (Immediate) and `standard-wffc`.
     await probeStorage(this.plane.kubeConfig, info);
     if (this.opts.clockScale > 1) info.capabilities.add('fast-clock');
@@ -54,6 +54,18 @@ export class ReferenceTarget implements Target {
 
   startNode(node: string): Promise<void> {
     return this.running.nodes.startNode(node);
+  }
+
+  stopController(): Promise<void> {
+    return this.running.stopStatefulSetController();
+  }
+
+  startController(): Promise<void> {
+    return this.running.startStatefulSetController();
+  }
+
+  restartApiServer(opts: { compact: boolean }): Promise<void> {
+    return this.running.restartApiServer(opts);
   }
 
   async resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {

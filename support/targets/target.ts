@@ -14,7 +14,8 @@ export type Capability =
   | 'storage' // a default StorageClass provisions and binds volumes
   | 'movable-storage' // a claim's volume can follow its pod to another node (the default class binds at once)
   | 'wffc-storage' // a StorageClass binds at first consumer (WaitForFirstConsumer): TargetInfo.firstConsumerClass
-  | 'fast-clock'; // simulated time runs faster than wall time
+  | 'fast-clock' // simulated time runs faster than wall time
+  | 'control-plane-faults'; // the StatefulSet controller and the API server can be stopped and restarted
 
 export interface TargetInfo {
   name: string;
@@ -53,6 +54,19 @@ export interface Target {
   /** Stops the kubelet of a node: no heartbeats, its pods are no longer run or finished. */
   stopNode(node: string): Promise<void>;
   startNode(node: string): Promise<void>;
+  /**
+   * Control-plane faults (capability `control-plane-faults`). The StatefulSet controller stops —
+   * upstream, kube-controller-manager's process; in hybrid and on the reference, the reference
+   * controller — and starts again with fresh caches.
+   */
+  stopController?(): Promise<void>;
+  startController?(): Promise<void>;
+  /**
+   * The API server restarts: every connection and watch is cut. With `compact`, the history
+   * before the restart is compacted first (etcd's compaction upstream), so a watch resumed from
+   * it is answered 410 Gone and its client must relist.
+   */
+  restartApiServer?(opts: { compact: boolean }): Promise<void>;
   /** Resolves a DNS name of the given record type from inside the cluster's DNS view. */
   resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]>;
   /** Where component logs live, attached to reports on failure. */
