@@ -2,13 +2,25 @@
  * The catalogue of mutants `npm run mutants` runs: one module per component of the plane.
  */
 import type { Mutant } from './mutant.ts';
-import { CONTROL_PLANE_FAULT_MUTANTS } from './control-plane-faults.ts';
+import { DNS_MUTANTS } from './dns.ts';
+import { ENDPOINTSLICE_MUTANTS } from './endpointslice.ts';
+import { NODE_LIFECYCLE_MUTANTS } from './node-lifecycle.ts';
+import { NODE_SIMULATOR_MUTANTS } from './node-simulator.ts';
+import { SCHEDULER_MUTANTS } from './scheduler.ts';
 import { STATEFULSET_CONTROLLER_MUTANTS } from './statefulset-controller.ts';
 import { VOLUME_MUTANTS } from './volumes.ts';
 
 export type { Edit, Mutant, MutantTarget } from './mutant.ts';
 
-export const MUTANTS: readonly Mutant[] = [...STATEFULSET_CONTROLLER_MUTANTS, ...VOLUME_MUTANTS, ...CONTROL_PLANE_FAULT_MUTANTS];
+export const MUTANTS: readonly Mutant[] = [
+  ...STATEFULSET_CONTROLLER_MUTANTS,
+  ...DNS_MUTANTS,
+  ...ENDPOINTSLICE_MUTANTS,
+  ...NODE_LIFECYCLE_MUTANTS,
+  ...SCHEDULER_MUTANTS,
+  ...NODE_SIMULATOR_MUTANTS,
+  ...VOLUME_MUTANTS,
+];
 
 const seen = new Set<string>();
 for (const m of MUTANTS) {
