@@ -7,6 +7,7 @@ import { ENDPOINTSLICE_MUTANTS } from './endpointslice.ts';
 import { NODE_LIFECYCLE_MUTANTS } from './node-lifecycle.ts';
 import { NODE_SIMULATOR_MUTANTS } from './node-simulator.ts';
 import { SCHEDULER_MUTANTS } from './scheduler.ts';
+import { CONTROL_PLANE_FAULT_MUTANTS } from './control-plane-faults.ts';
 import { STATEFULSET_CONTROLLER_MUTANTS } from './statefulset-controller.ts';
 import { VOLUME_MUTANTS } from './volumes.ts';
 
@@ -14,6 +15,7 @@ export type { Edit, Mutant, MutantTarget } from './mutant.ts';
 
 export const MUTANTS: readonly Mutant[] = [
   ...STATEFULSET_CONTROLLER_MUTANTS,
+  ...CONTROL_PLANE_FAULT_MUTANTS,
   ...DNS_MUTANTS,
   ...ENDPOINTSLICE_MUTANTS,
   ...NODE_LIFECYCLE_MUTANTS,
