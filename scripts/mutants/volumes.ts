@@ -20,9 +20,6 @@ export const VOLUME_MUTANTS: Mutant[] = [
       find: '(v.persistentVolumeClaim && v.persistentVolumeClaim.claimName === pvc.metadata?.name) ||\n      (!podIsShutDown(pod)',
       replace: '(v.persistentVolumeClaim && v.persistentVolumeClaim.claimName === pvc.spec?.volumeName) ||\n      (!podIsShutDown(pod)',
     }),
-  volumes('pvc-protection-ignores-pod-deletion', 'pvc-protection',
-    'the deletion of a pod does not re-check its claims: a claim deleted while the pod ran stays Terminating after the pod is gone',
-    { file: PVC_PROTECTION, find: "  pods.on('delete', (pod) => enqueuePVCs(pod, true));\n", replace: '' }),
   volumes('pv-protection-ignores-binding', 'pv-protection',
     'a deleted PersistentVolume loses its protection finalizer at once, even while it is Bound to a claim in use',
     {
