@@ -12,7 +12,7 @@
 import { arr, child, isObject, obj, str, type JsonObject, type JsonValue } from '../json.ts';
 import { labelSelectorMatches } from '../selectors.ts';
 import { Errors, isDNS1123Label, validateLabels } from '../validation.ts';
-import { defaultPodTemplate, validateTemplateMeta } from './podspec.ts';
+import { defaultPodTemplate, validatePodSpec, validateTemplateMeta } from './podspec.ts';
 import { age } from './table.ts';
 import type { KindSpec } from './types.ts';
 
@@ -201,6 +201,24 @@ function validateSpec(spec: JsonObject, errs: Errors, opts: SetOptions): void {
   }
   validateTemplateMeta(errs, template, `${f}.template`);
   const podSpec = obj(template.spec) ?? {};
+  // ValidatePodTemplateSpec on the template as the controller will complete it: no hostname or
+  // subdomain (initIdentity sets them), a volume per claim template (so mounts of claims resolve).
+  // A negative grace period is refused by ValidatePod only (pods default it to 1), not here.
+  const claimVolumes = arr(spec.volumeClaimTemplates).map((t) => str(obj(obj(t)?.metadata)?.name) ?? '');
+  validatePodSpec(
+    errs,
+    {
+      ...podSpec,
+      hostname: undefined,
+      subdomain: undefined,
+      terminationGracePeriodSeconds: undefined,
+      volumes: [
+        ...claimVolumes.map((name) => ({ name, persistentVolumeClaim: { claimName: name } })),
+        ...arr(podSpec.volumes).filter((v) => !claimVolumes.includes(str(obj(v)?.name) ?? '')),
+      ],
+    },
+    `${f}.template.spec`,
+  );
   if (podSpec.restartPolicy !== 'Always') errs.notSupported(`${f}.template.spec.restartPolicy`, podSpec.restartPolicy ?? '', ['Always']);
   if (podSpec.activeDeadlineSeconds !== undefined && podSpec.activeDeadlineSeconds !== null) {
     errs.forbidden(`${f}.template.spec.activeDeadlineSeconds`, 'activeDeadlineSeconds in StatefulSet is not Supported');
