@@ -7,16 +7,16 @@
  */
 import type { AllowEntry } from './compare.ts';
 
-const TABLES = 'pending: table columns as upstream prints them (pods: NOMINATED NODE, READINESS GATES; PVCs and PVs: VOLUMEATTRIBUTESCLASS, VOLUMEMODE; nodes -o wide)';
-const SSA = 'pending: managedFields and server-side apply (conflicts with kubectl-client-side-apply and kubectl-set, --force-conflicts, removal of fields dropped from an applied configuration)';
+const SSA =
+  'pending: managedFields and server-side apply (no managedFields, so no conflicts with kubectl-client-side-apply or kubectl-set, ' +
+  '--force-conflicts changes nothing, fields dropped from an applied configuration stay)';
 const NAMES = 'reference: it names its versions (server v1.37.2-reference, kubelets v1.37.2-sim) so that a user can tell it from upstream';
 const SA = 'reference: no ServiceAccount admission (upstream adds serviceAccountName and the kube-api-access projected token volume to every pod)';
 
 export const ALLOW_LIST: AllowEntry[] = [
-  { section: 'nodes', step: 'get nodes -o wide', reason: `${TABLES}; ${NAMES}` },
-  { section: 'nodes', step: 'describe node', reason: `${NAMES}; reference: the node lifecycle controller records no RegisteredNode events` },
+  { section: 'nodes', step: 'get nodes -o wide', reason: NAMES },
+  { section: 'nodes', step: 'describe node', reason: NAMES },
   { section: 'nodes', step: 'get node sim-node-0 -o yaml', reason: NAMES },
-  { section: 'nodes', step: 'get storageclasses', reason: 'reference: the StorageClass table does not mark the default class "(default)"' },
   { section: 'discovery', step: 'api-versions', reason: 'reference: it serves only the groups a StatefulSet involves' },
   { section: 'discovery', step: 'api-resources', reason: 'reference: it serves only the kinds a StatefulSet involves' },
   { section: 'discovery', step: 'kubectl version', reason: NAMES },
@@ -25,16 +25,18 @@ export const ALLOW_LIST: AllowEntry[] = [
   {
     section: 'bad-input',
     reason:
-      'pending: decoding and validation as kube-apiserver (type checks and strict/warn field validation on create, apply, server-side apply, ' +
-      'merge/strategic/JSON patch and replace; a rejected write changes nothing; label maps printed as JSON; JSON-patch error texts); ' +
-      `OpenAPI client-side validation of an unknown apiVersion; ${SSA}`,
+      `${SSA}; pending: validation as kube-apiserver (a template container without an image is accepted by merge patch and ` +
+      'kubectl set image; a Service name is checked as a DNS-1035 label, 1.37 checks an RFC 1123 label; JSON-patch and ' +
+      'merge-patch error texts; a rejected write bumps no generation); pending: OpenAPI (kubectl\'s client-side validation of ' +
+      'apps/v9 gets a body it cannot parse instead of a 404)',
   },
-  { section: 'ordered-ready', step: '-o wide', reason: TABLES },
-  { section: 'orphan-adopt', step: 'get pods -o wide', reason: TABLES },
-  { section: 'retention', step: 'get pvc -o wide', reason: TABLES },
-  { section: 'describe', step: '-o wide', reason: TABLES },
   { section: 'describe', step: 'describe pod web-0', reason: `${SA}; reference: its scheduler records no Scheduled/FailedScheduling events` },
   { section: 'describe', step: 'get pod web-0 -o yaml', reason: SA },
   { section: 'describe', step: 'describe pvc', reason: 'reference: its volume binder records no ExternalProvisioning events' },
+  {
+    section: 'describe',
+    step: 'get pvc data-web-0 -o yaml',
+    reason: 'unexplained, seen in 1 of 4 runs: the bound claim kept volume(.beta).kubernetes.io/storage-provisioner on the reference, not on upstream (timing of the binder?)',
+  },
   { section: 'describe', step: 'describe endpointslices', reason: 'reference: the EndpointSlice controller sets no endpoints.kubernetes.io/last-change-trigger-time' },
 ];

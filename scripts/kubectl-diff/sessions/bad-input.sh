@@ -53,3 +53,4 @@ sh_run "printf '{\"apiVersion\":\"v1\",\"kind\":\"Pod\",\"metadata\":{\"name\":\
 sh_run "printf '{\"apiVersion\":\"apps/v9\",\"kind\":\"StatefulSet\",\"metadata\":{\"name\":\"p\"}}' | kubectl create -f -"
 run kubectl get sts web -o jsonpath='{.metadata.generation} {.spec.replicas} {.metadata.annotations}'
 run kubectl get sts
+revisions web

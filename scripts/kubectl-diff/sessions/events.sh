@@ -21,3 +21,4 @@ run kubectl patch pvc data-web-2 --type=merge -p '{"metadata":{"finalizers":null
 settle kubectl rollout status sts/web --timeout=120s
 sh_run "kubectl describe sts web | sed -n '/^Events:/,\$p'"
 run kubectl get events --field-selector involvedObject.kind=StatefulSet,reason=FailedCreate -o jsonpath='{range .items[*]}{.type} {.reason} {.reportingComponent} {.source.component} {.involvedObject.kind}{"\n"}{end}'
+revisions web

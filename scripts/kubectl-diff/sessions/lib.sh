@@ -2,7 +2,8 @@
 # whose context's namespace is $NS), NS and PATH (the pinned kubectl first), and creates $NS.
 #
 # A transcript step is "$ <command>", what it printed (stdout and stderr, in order), "[exit N]".
-# Waits are kubectl's own (wait, rollout status) with timeouts: never sleeps.
+# Waits are kubectl's own with timeouts, never sleeps: `runs kubectl wait …` (its lines sorted: pods
+# may meet the condition in any order) and `settle kubectl rollout status …`.
 
 set -u
 
@@ -26,7 +27,7 @@ runs() {
   echo "[exit $rc]"
 }
 
-# settle CMD…: a wait (rollout status, kubectl wait): only its last line and exit code, since
+# settle CMD…: rollout status: only its last line and exit code, since
 # the progress lines before it depend on timing.
 settle() {
   echo "\$ $*"
@@ -35,6 +36,13 @@ settle() {
   rc=$?
   printf '%s\n' "$out" | tail -n 1
   echo "[exit $rc]"
+}
+
+# gone CMD…: `kubectl wait --for=delete`: only its exit code (a pod already gone prints nothing).
+gone() {
+  echo "\$ $*"
+  "$@" >/dev/null 2>&1
+  echo "[exit $?]"
 }
 
 # sh_run 'pipeline': one step (printed as "$ bash -c …") for a shell pipeline (a filter that drops what a session must not compare).

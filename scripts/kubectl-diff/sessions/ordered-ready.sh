@@ -12,7 +12,7 @@ run kubectl scale sts web --replicas=5
 settle kubectl rollout status sts/web --timeout=120s
 podrevs
 run kubectl scale sts web --replicas=2
-settle kubectl wait --for=delete pod/web-4 pod/web-3 pod/web-2 --timeout=120s
+gone kubectl wait --for=delete pod/web-4 pod/web-3 pod/web-2 --timeout=120s
 podrevs
 run kubectl set image sts/web nginx=registry.k8s.io/nginx-slim:0.28
 settle kubectl rollout status sts/web --timeout=120s
@@ -26,7 +26,7 @@ podrevs
 revisions web
 run kubectl get sts web -o jsonpath='{.metadata.generation} {.status.observedGeneration} {.status.currentRevision} {.status.updateRevision} {.status.collisionCount}'
 run kubectl delete pod web-0
-settle kubectl wait --for=create pod/web-0 --timeout=60s
-settle kubectl wait --for=condition=Ready pod/web-0 --timeout=120s
+runs kubectl wait --for=create pod/web-0 --timeout=60s
+runs kubectl wait --for=condition=Ready pod/web-0 --timeout=120s
 podrevs
 run kubectl get pvc -o wide

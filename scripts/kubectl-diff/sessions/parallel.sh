@@ -4,7 +4,7 @@ settle kubectl rollout status sts/web --timeout=120s
 run kubectl get sts web -o wide
 podrevs
 run kubectl scale sts web --replicas=1
-settle kubectl wait --for=delete pod/web-3 pod/web-2 pod/web-1 --timeout=120s
+gone kubectl wait --for=delete pod/web-3 pod/web-2 pod/web-1 --timeout=120s
 podrevs
 run kubectl scale sts web --replicas=3
 settle kubectl rollout status sts/web --timeout=120s

@@ -6,13 +6,14 @@ settle kubectl rollout status sts/keep --timeout=120s
 runs kubectl get pvc -o 'custom-columns=NAME:.metadata.name,STATUS:.status.phase,OWNERS:.metadata.ownerReferences[*].kind,OWNER_NAMES:.metadata.ownerReferences[*].name' --no-headers
 run kubectl get sts del -o jsonpath='{.spec.persistentVolumeClaimRetentionPolicy}'
 run kubectl get sts keep -o jsonpath='{.spec.persistentVolumeClaimRetentionPolicy}'
+revisions
 run kubectl scale sts del --replicas=1
-settle kubectl wait --for=delete pvc/data-del-2 pvc/data-del-1 --timeout=120s
+gone kubectl wait --for=delete pvc/data-del-2 pvc/data-del-1 --timeout=120s
 run kubectl scale sts keep --replicas=1
-settle kubectl wait --for=delete pod/keep-1 --timeout=120s
+gone kubectl wait --for=delete pod/keep-1 --timeout=120s
 runs kubectl get pvc -o 'custom-columns=NAME:.metadata.name,STATUS:.status.phase,OWNERS:.metadata.ownerReferences[*].kind' --no-headers
 run kubectl delete sts del keep
-settle kubectl wait --for=delete pvc/data-del-0 --timeout=120s
-settle kubectl wait --for=delete pod/keep-0 --timeout=120s
+gone kubectl wait --for=delete pvc/data-del-0 --timeout=120s
+gone kubectl wait --for=delete pod/keep-0 --timeout=120s
 run kubectl get pvc -o wide
 sh_run "kubectl get pv -o custom-columns=CLAIM:.spec.claimRef.name,NS:.spec.claimRef.namespace,STATUS:.status.phase,RECLAIM:.spec.persistentVolumeReclaimPolicy,CLASS:.spec.storageClassName --no-headers | grep \" $NS \" | grep keep | sort"
