@@ -49,3 +49,17 @@ Feature: Adoption and release
       | how     | change                                           |
       | removed | I remove the label "tier" from pod "web-1"       |
       | changed | I set the label "tier" of pod "web-1" to "cache" |
+
+  # A watch through the set's selector (kubectl get pods -l app=web --watch, a selector-scoped
+  # informer) is told when a pod leaves the selector, as DELETED, and when it matches again, as
+  # ADDED; the set releases the pod and adopts it back.
+  @guarantee:G-59
+  Scenario: A watch through the set's selector sees a released pod leave and come back
+    Given a ready StatefulSet "web" with 2 replicas
+    And I watch pods with the label selector "app=web"
+    When I set the label "app" of pod "web-1" to "elsewhere"
+    Then the watch of pods with the label selector "app=web" reports pod "web-1" deleted
+    And pod "web-1" loses its controller
+    When I set the label "app" of pod "web-1" to "web"
+    Then the watch of pods with the label selector "app=web" reports pod "web-1" added
+    And pod "web-1" becomes controlled by StatefulSet "web"

@@ -2,8 +2,11 @@
  * The catalogue of mutants `npm run mutants` runs: one module per component of the plane.
  */
 import type { Mutant } from './mutant.ts';
+import { APISERVER_MUTANTS } from './apiserver.ts';
 import { DNS_MUTANTS } from './dns.ts';
 import { ENDPOINTSLICE_MUTANTS } from './endpointslice.ts';
+import { GARBAGE_COLLECTOR_MUTANTS } from './garbage-collector.ts';
+import { NAMESPACE_MUTANTS } from './namespace.ts';
 import { NODE_LIFECYCLE_MUTANTS } from './node-lifecycle.ts';
 import { NODE_SIMULATOR_MUTANTS } from './node-simulator.ts';
 import { SCHEDULER_MUTANTS } from './scheduler.ts';
@@ -21,6 +24,9 @@ export const MUTANTS: readonly Mutant[] = [
   ...NODE_LIFECYCLE_MUTANTS,
   ...SCHEDULER_MUTANTS,
   ...NODE_SIMULATOR_MUTANTS,
+  ...APISERVER_MUTANTS,
+  ...GARBAGE_COLLECTOR_MUTANTS,
+  ...NAMESPACE_MUTANTS,
   ...VOLUME_MUTANTS,
 ];
 
