@@ -8,7 +8,7 @@ Feature: Control-plane faults
   on "too old resource version"). Throughout, the at-most-one-pod-per-identity invariant is
   checked on every change, as in every scenario.
 
-  @guarantee:G-70 @needs:control-plane-faults
+  @guarantee:G-67 @needs:control-plane-faults
   Scenario: A controller restarted during an OrderedReady scale-up carries it on in ordinal order
     When I create a StatefulSet "web" with 4 replicas
     Then pod "web-1" becomes running and ready
@@ -17,7 +17,7 @@ Feature: Control-plane faults
     And pods "web-0, web-1, web-2, web-3" were created in that order, each once the one before it was running and ready
     And the pods of "web" are "web-0, web-1, web-2, web-3"
 
-  @guarantee:G-70 @needs:control-plane-faults
+  @guarantee:G-67 @needs:control-plane-faults
   Scenario: A controller restarted during a scale-down carries it on in reverse ordinal order
     Given a ready StatefulSet "web" with 4 replicas
     When I scale StatefulSet "web" to 1
@@ -27,7 +27,7 @@ Feature: Control-plane faults
     And pods "web-3, web-2, web-1" were terminated in that order, each once the one before it was gone
     And the pods of "web" are "web-0"
 
-  @guarantee:G-70 @needs:control-plane-faults
+  @guarantee:G-67 @needs:control-plane-faults
   Scenario: A controller restarted during a rolling update finishes it from the highest ordinal down
     Given a ready StatefulSet "web" with 3 replicas
     When I change the image of StatefulSet "web"
@@ -36,7 +36,7 @@ Feature: Control-plane faults
     Then StatefulSet "web" finishes rolling out with 3 replicas
     And pods "web-2, web-1, web-0" were replaced in that order, each once the one before it was running and ready
 
-  @guarantee:G-71 @needs:control-plane-faults
+  @guarantee:G-68 @needs:control-plane-faults
   Scenario: Changes made while the controller was down are reconciled when it is back
     Given a ready StatefulSet "web" with 3 replicas
     When the StatefulSet controller is stopped
@@ -52,7 +52,7 @@ Feature: Control-plane faults
       | replicas      | 4 |
       | readyReplicas | 4 |
 
-  @guarantee:G-72 @needs:control-plane-faults
+  @guarantee:G-69 @needs:control-plane-faults
   Scenario: An API server restart during an OrderedReady scale-up loses nothing and breaks no order
     When I create a StatefulSet "web" with 4 replicas
     Then pod "web-1" becomes running and ready
@@ -61,7 +61,7 @@ Feature: Control-plane faults
     And pods "web-0, web-1, web-2, web-3" were created in that order, each once the one before it was running and ready
     And the pods of "web" are "web-0, web-1, web-2, web-3"
 
-  @guarantee:G-73 @needs:control-plane-faults
+  @guarantee:G-70 @needs:control-plane-faults
   Scenario: After the history is compacted, clients relist and the set converges on what changed
     Given pod "web-2" is held unready
     When I create a StatefulSet "web" with 4 replicas

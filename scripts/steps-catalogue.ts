@@ -42,6 +42,9 @@ const DOMAINS: Record<string, string> = {
   events: 'Events',
   nodes: 'Nodes and node faults',
   namespace: 'Namespaces',
+  owners: 'Owners and garbage collection',
+  watch: 'Watches through a selector',
+  'control-plane': 'Control-plane faults',
 };
 
 // Every step used in the features, with where.
