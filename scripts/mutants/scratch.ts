@@ -15,7 +15,8 @@ export function projectFiles(root: string): string[] {
   } catch (err) {
     throw new Error(`mutants copy the project's files as git lists them, and git ls-files failed in ${root}: ${(err as Error).message.split('\n')[0]}`);
   }
-  return out.split('\0').filter((f) => f && !f.startsWith('reports/') && existsSync(join(root, f)));
+  // node_modules is linked, not copied (a symlinked node_modules is listed here as a file).
+  return out.split('\0').filter((f) => f && f !== 'node_modules' && !f.startsWith('reports/') && existsSync(join(root, f)));
 }
 
 /** Copies the files into dest (which must not exist) and links root's node_modules there. */
