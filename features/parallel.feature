@@ -58,7 +58,11 @@ Feature: Parallel pod management
       | replicas            | 3        |
       | podManagementPolicy | Parallel |
     When pod "web-0" becomes unready
-    And I change the image of StatefulSet "web"
+    # The controller has seen it (its status says so) before the template changes.
+    Then eventually StatefulSet "web" reports:
+      | readyReplicas     | 2 |
+      | availableReplicas | 2 |
+    When I change the image of StatefulSet "web"
     Then pod "web-0" is terminating
     And pods "web-1, web-2" stay on the current revision of "web" for 10 seconds
     When pod "web-0" is released
