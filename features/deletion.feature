@@ -51,9 +51,12 @@ Feature: Deleting a StatefulSet
     And pod "web-0" is replaced
 
   # A later delete may shorten a terminating pod's grace period (kubectl delete --grace-period,
-  # a drain with a deadline): the API server keeps the shorter one, and the kubelet honours it.
+  # a drain with a deadline): the API server keeps the shorter one and moves the deletion
+  # deadline earlier. Whether the kubelet then stops the container sooner is not guaranteed:
+  # a real v1.37.2 kubelet already stopping the container keeps the first 600 s (seen on real
+  # nodes; upstream's open kubernetes/kubernetes#83916), so only the API's contract is asserted.
   @guarantee:G-60
-  Scenario: A second delete with a shorter grace period shortens a pod's termination
+  Scenario: A second delete with a shorter grace period moves a pod's deletion deadline earlier
     Given a ready StatefulSet "web" with:
       | replicas                      | 1    |
       | terminationGracePeriodSeconds | 3600 |
@@ -62,4 +65,4 @@ Feature: Deleting a StatefulSet
     Then pod "web-0" is terminating with a grace period of 600 seconds
     When I delete pod "web-0" with a grace period of 5 seconds
     Then pod "web-0" is terminating with a grace period of 5 seconds
-    And pod "web-0" is replaced
+    And the deletion deadline of pod "web-0" moved earlier by at least 500 seconds

@@ -138,6 +138,25 @@ Then(
       const grace = p.metadata.deletionGracePeriodSeconds;
       return grace === seconds ? ok(p) : notYet(`terminating with a grace period of ${grace ?? '(none)'} seconds`);
     });
+    // Each deadline seen, for "the deletion deadline … moved earlier".
+    const deadlines = (this.remembered.get(`deadlines:${name}`) as Date[] | undefined) ?? [];
+    deadlines.push(new Date(this.pod(name)!.metadata!.deletionTimestamp!));
+    this.remembered.set(`deadlines:${name}`, deadlines);
+  },
+);
+
+Then(
+  'the deletion deadline of pod {string} moved earlier by at least {int} seconds',
+  function (this: ConformanceWorld, name: string, seconds: number) {
+    const deadlines = (this.remembered.get(`deadlines:${name}`) as Date[] | undefined) ?? [];
+    if (deadlines.length < 2) throw new Error(`the scenario checked pod ${name}'s grace period ${deadlines.length} time(s); "moved earlier" needs a check before and after`);
+    const [first, last] = [deadlines[0]!, deadlines[deadlines.length - 1]!];
+    const moved = (first.getTime() - last.getTime()) / 1000;
+    if (moved < seconds) {
+      throw new Error(
+        `Expected pod ${name}'s deletion deadline (metadata.deletionTimestamp) to move at least ${seconds}s earlier, but it moved ${moved}s: ${first.toISOString()} then ${last.toISOString()}`,
+      );
+    }
   },
 );
 

@@ -100,6 +100,13 @@ export const APISERVER_MUTANTS: Mutant[] = [
       find: '          m.deletionTimestamp = rfc3339(new Date(start + requested * 1000));\n          m.deletionGracePeriodSeconds = requested;\n',
       replace: '          m.deletionTimestamp = rfc3339(new Date(start + requested * 1000));\n',
     }),
+  api('api-grace-shortening-keeps-deadline', 'graceful deletion',
+    'a second delete with a shorter grace period lowers deletionGracePeriodSeconds but leaves deletionTimestamp at the first deadline',
+    {
+      file: REGISTRY,
+      find: '          m.deletionTimestamp = rfc3339(new Date(start + requested * 1000));\n          m.deletionGracePeriodSeconds = requested;\n',
+      replace: '          m.deletionGracePeriodSeconds = requested;\n',
+    }),
   api('api-requested-grace-ignored', 'graceful deletion',
     "the grace period a delete request asks for is ignored in favour of the pod's terminationGracePeriodSeconds",
     {
