@@ -10,6 +10,21 @@ Feature: Health, halting and minReadySeconds
     Then StatefulSet "web" becomes ready with 2 replicas
     And pod "web-1" was created at least 20 seconds after pod "web-0" became ready
 
+  # Scale-down waits for availability too. Upstream's processCondemned deletes the first
+  # unavailable pod at once (so web-2 alone, just ready, would go at once), but keeps any other
+  # condemned pod that is Ready and not yet available for minReadySeconds. Here web-1 is the
+  # first unavailable one, so web-2 must wait. StrykerJS found no scenario reaching that wait.
+  @guarantee:G-35 @guarantee:G-28
+  Scenario: OrderedReady scale-down waits until a condemned pod has been available for minReadySeconds
+    Given a ready StatefulSet "web" with:
+      | replicas        | 3  |
+      | minReadySeconds | 20 |
+    When pod "web-1" becomes unready
+    And I scale StatefulSet "web" to 1
+    Then pod "web-1" is gone
+    And pods "web-2, web-1" were terminated in that order, each once the one before it was gone
+    And pod "web-2" was deleted at least 20 seconds after it became ready
+
   @guarantee:G-36
   Scenario: availableReplicas lags readiness by minReadySeconds and follows the field
     When I create a StatefulSet "web" with:

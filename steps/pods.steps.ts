@@ -442,3 +442,18 @@ Then(
     expect(gap, `${later} was created ${gap}s after ${earlier} became ready`).to.be.at.least(seconds);
   },
 );
+
+Then(
+  'pod {string} was deleted at least {int} seconds after it became ready',
+  function (this: ConformanceWorld, name: string, seconds: number) {
+    const history = this.timeline.history('Pod', name);
+    const deleted = history.find((e) => e.type === 'DELETED' || (e.object as V1Pod).metadata?.deletionTimestamp);
+    expect(deleted, `pod ${name} deleted`).to.not.equal(undefined);
+    // That pod's (UID's) last Ready transition before the delete: second precision, from the pod.
+    const before = history.filter((e) => e.uid === deleted!.uid && e.seq <= deleted!.seq && e.type !== 'DELETED');
+    const readyAt = before.map((e) => condition(e.object as V1Pod, 'Ready')).filter((c) => c?.status === 'True').pop()?.lastTransitionTime;
+    expect(readyAt, `pod ${name}'s Ready transition before it was deleted`).to.not.equal(undefined);
+    const gap = (deleted!.at.getTime() - new Date(readyAt!).getTime()) / 1000;
+    expect(gap, `pod ${name} was deleted ${gap.toFixed(1)}s after it became ready`).to.be.at.least(seconds);
+  },
+);

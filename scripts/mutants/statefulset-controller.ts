@@ -52,6 +52,13 @@ export const STATEFULSET_CONTROLLER_MUTANTS: Mutant[] = [
       find: "prior to scale down', { statefulSet: kObj(set), pod: kObj(condemned[i]) });\n        return true;",
       replace: "prior to scale down', { statefulSet: kObj(set), pod: kObj(condemned[i]) });\n        return false;",
     }),
+  sts('scale-down-ignores-availability', 'health/minReadySeconds',
+    'OrderedReady scale-down deletes a condemned pod that is Ready but not yet available for minReadySeconds (and is not the first unavailable pod) without waiting',
+    {
+      file: SET_CONTROL,
+      find: '    if (!isRunningAndAvailable(condemned[i], minReadySeconds(set), now) && monotonic && condemned[i] !== firstUnhealthyPod) {',
+      replace: '    if (false) {',
+    }),
   sts('parallel-one-at-a-time', 'Parallel',
     'Parallel pod management behaves like OrderedReady (waits for health between pods)',
     { file: SET_CONTROL, find: "return set.spec?.podManagementPolicy === 'Parallel';", replace: 'return false;' }),
