@@ -67,15 +67,28 @@ export function kubeConfigFor(server: string, token?: string): KubeConfig {
 }
 
 /**
- * The kubeconfig the plane's own components use: like kubeConfigFor, but every request shares
- * one keep-alive agent. client-node 1.x otherwise builds an agent, hence a TCP connection, per
- * request — a fifth of the plane's CPU under load in profiles. The harness keeps the plain one.
+ * The User-Agent of the upstream component a reference component stands for: the API server
+ * records writes under its part before the first "/" (managedFields' manager), as upstream's
+ * kube-controller-manager, kube-scheduler and kubelet are recorded.
  */
-function sharedConnectionKubeConfig(server: string, token: string | undefined, agent: http.Agent): KubeConfig {
+const USER_AGENTS = {
+  controllers: 'kube-controller-manager/v1.37.2 (linux/amd64) kubernetes/reference',
+  scheduler: 'kube-scheduler/v1.37.2 (linux/amd64) kubernetes/reference',
+  kubelet: 'kubelet/v1.37.2 (linux/amd64) kubernetes/reference',
+};
+
+/**
+ * The kubeconfig the plane's own components use: like kubeConfigFor, but every request shares
+ * one keep-alive agent and names the component (USER_AGENTS). client-node 1.x otherwise builds
+ * an agent, hence a TCP connection, per request — a fifth of the plane's CPU under load in
+ * profiles. The harness keeps the plain one.
+ */
+function sharedConnectionKubeConfig(server: string, token: string | undefined, agent: http.Agent, userAgent: string): KubeConfig {
   class SharedConnectionKubeConfig extends KubeConfig {
     override async applySecurityAuthentication(context: Parameters<KubeConfig['applySecurityAuthentication']>[0]): Promise<void> {
       await super.applySecurityAuthentication(context);
       context.setAgent(agent);
+      context.setHeaderParam('User-Agent', userAgent);
     }
 
     override async applyToHTTPSOptions(opts: Parameters<KubeConfig['applyToHTTPSOptions']>[0]): Promise<void> {
@@ -108,12 +121,14 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
     stops.push(() => api.close());
     const agent = new http.Agent({ keepAlive: true });
     stops.push(async () => agent.destroy());
-    const kc = sharedConnectionKubeConfig(api.url, opts.token, agent);
+    const kc = sharedConnectionKubeConfig(api.url, opts.token, agent, USER_AGENTS.controllers);
+    const schedulerKc = sharedConnectionKubeConfig(api.url, opts.token, agent, USER_AGENTS.scheduler);
+    const kubeletKc = sharedConnectionKubeConfig(api.url, opts.token, agent, USER_AGENTS.kubelet);
     // One watch and one cache per resource for every component, as in kube-controller-manager.
     const informers = new SharedInformers(kc, clock);
     const started = await Promise.all([
       startNamespaceController(kc, { clock, informers, log: logger('namespace-controller') }),
-      startScheduler(kc, { clock, informers, log: logger('scheduler') }),
+      startScheduler(schedulerKc, { clock, informers, log: logger('scheduler') }),
       startEndpointSliceController(kc, { clock, informers, log: logger('endpointslice-controller') }),
       startVolumeProvisioner(kc, { clock, informers, bindClaims: true, log: logger('volume-provisioner') }),
       startPvcProtectionController(kc, { clock, informers, log: logger('pvc-protection-controller') }),
@@ -130,7 +145,7 @@ export async function startReferenceControlPlane(opts: ReferenceOptions = {}): P
     // After the others: it then shares their informers instead of watching pods etc. again.
     const gc = await startGarbageCollector(kc, { clock, informers, log: logger('garbage-collector') });
     stops.push(() => gc.stop());
-    const nodes = await startNodeSimulator(kc, { clock, informers, nodes: opts.nodes ?? 3, startupDelayMs: opts.podStartupDelayMs });
+    const nodes = await startNodeSimulator(kubeletKc, { clock, informers, nodes: opts.nodes ?? 3, startupDelayMs: opts.podStartupDelayMs });
     stops.push(() => nodes.stop());
     const dns = await startDnsServer(kc, { clock, informers });
     stops.push(() => dns.close());

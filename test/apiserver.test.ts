@@ -406,8 +406,11 @@ describe('patch', () => {
     const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'applied' }, data: { a: '1' } };
     const created = await t.core.patchNamespacedConfigMap({ namespace: ns, name: 'applied', body: cm, fieldManager: 'test', force: true }, ssa);
     assert.deepEqual(created.data, { a: '1' });
-    const merged = await t.core.patchNamespacedConfigMap({ namespace: ns, name: 'applied', body: { ...cm, data: { b: '2' } }, fieldManager: 'test' }, ssa);
+    // Another manager's configuration merges; the same manager's drops what it no longer applies.
+    const merged = await t.core.patchNamespacedConfigMap({ namespace: ns, name: 'applied', body: { ...cm, data: { b: '2' } }, fieldManager: 'other' }, ssa);
     assert.deepEqual(merged.data, { a: '1', b: '2' });
+    const dropped = await t.core.patchNamespacedConfigMap({ namespace: ns, name: 'applied', body: { ...cm, data: { c: '3' } }, fieldManager: 'test' }, ssa);
+    assert.deepEqual(dropped.data, { b: '2', c: '3' });
   });
 
   it('rejects unknown patch types with 415 and bad JSON with 400', async () => {

@@ -46,12 +46,19 @@ const BOOTSTRAP_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-nod
 
 function bootstrap(registry: Registry): void {
   const kind = (resource: string) => KINDS.find((k) => k.resource === resource && k.group === '')!;
-  for (const name of BOOTSTRAP_NAMESPACES) registry.create(kind('namespaces'), '', { metadata: { name } });
+  // Made by kube-apiserver itself upstream, so its managedFields name it.
+  const write = { manager: 'kube-apiserver' };
+  for (const name of BOOTSTRAP_NAMESPACES) registry.create(kind('namespaces'), '', { metadata: { name } }, write);
   // The `kubernetes` service every cluster has; it takes the first service IP, 10.96.0.1.
-  registry.create(kind('services'), 'default', {
-    metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
-    spec: { ports: [{ name: 'https', port: 443, targetPort: 6443 }] },
-  });
+  registry.create(
+    kind('services'),
+    'default',
+    {
+      metadata: { name: 'kubernetes', labels: { component: 'apiserver', provider: 'kubernetes' } },
+      spec: { ports: [{ name: 'https', port: 443, targetPort: 6443 }] },
+    },
+    write,
+  );
 }
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<ApiServer> {

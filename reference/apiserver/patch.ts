@@ -1,7 +1,8 @@
 /**
  * The four PATCH content types. JSON Patch uses fast-json-patch; merge patch is RFC 7386;
- * strategic merge patch is upstream's, ported in strategic-merge.ts. Server-side apply is
- * approximated by a strategic merge of the applied configuration.
+ * strategic merge patch is upstream's, ported in strategic-merge.ts. Server-side apply is the
+ * field manager's (managed-fields/); a strategic merge of the applied configuration stands in
+ * for it only where no manager is known (the scale subresource, the registry's own callers).
  */
 import jsonpatch from 'fast-json-patch';
 import { ApiError, badRequest } from './errors.ts';

@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { rfc3339, type Clock } from '../clock.ts';
 import { alreadyExists, ApiError, badRequest, conflict, forbidden, invalid, notFound, OPTIMISTIC_LOCK } from './errors.ts';
-import { arr, child, clone, deepEqual, isObject, obj, str, type JsonObject } from './json.ts';
+import { arr, child, clone, deepEqual, isObject, obj, str, type JsonObject, type JsonValue } from './json.ts';
 import { groupVersion, KINDS, resourceKey } from './kinds/index.ts';
 import type { AdmissionContext, KindSpec } from './kinds/types.ts';
 import { API_ROOTS } from './api-types.generated.ts';
@@ -18,6 +18,7 @@ import { applyPatch, type PatchType } from './patch.ts';
 import { labelSelectorString, type FieldSelector, type Selector } from './selectors.ts';
 import { Entry, type Store } from './store.ts';
 import { Errors, validateObjectMeta, validateObjectMetaUpdate } from './validation.ts';
+import { managedFieldsUnchangedButTimes, trackApply, trackUpdate, type FieldManagerScope } from './managed-fields/manager.ts';
 
 export interface WriteResult {
   entry: Entry;
@@ -36,6 +37,12 @@ export interface DeleteResult {
   /** The object (while it lingers, or for kinds that return it) or a Success Status. */
   body: JsonObject;
   deleted: boolean;
+}
+
+/** Who writes, for managedFields: the field manager (managerOf), and for an apply whether it forces. */
+export interface WriteOptions {
+  manager?: string;
+  force?: boolean;
 }
 
 export interface ListOptions {
@@ -207,8 +214,12 @@ export class Registry implements AdmissionContext {
     }
   }
 
-  /** `input` becomes the stored object: callers hand over ownership (it is freshly decoded). */
-  create(kind: KindSpec, ns: string, input: unknown): WriteResult {
+  /**
+   * `input` becomes the stored object: callers hand over ownership (it is freshly decoded).
+   * With a manager, the create is recorded in managedFields (an Update, or the entries an apply
+   * made when `applied`); without one (the plane's own bootstrap objects) nothing is recorded.
+   */
+  create(kind: KindSpec, ns: string, input: unknown, write: WriteOptions = {}, applied = false): WriteResult {
     if (!isObject(input)) throw badRequest('the request body must be a JSON object');
     this.checkTypeMeta(kind, input);
     this.checkNamespace(kind, ns, input);
@@ -217,7 +228,7 @@ export class Registry implements AdmissionContext {
     let m = meta(body);
     if (str(m.resourceVersion)) throw badRequest('resourceVersion should not be set on objects to be created');
     delete m.resourceVersion;
-    delete m.managedFields;
+    if (write.manager === undefined) delete m.managedFields;
     delete m.selfLink;
     delete m.deletionTimestamp;
     delete m.deletionGracePeriodSeconds;
@@ -231,6 +242,7 @@ export class Registry implements AdmissionContext {
       else body.status = status;
     }
     kind.defaults?.(body);
+    if (write.manager !== undefined && !applied) trackUpdate(this.fieldManagerScope(kind), undefined, body, write.manager, zeroObject);
     const key = resourceKey(kind);
     const generateName = str(m.generateName);
     let name = str(m.name) ?? '';
@@ -264,7 +276,7 @@ export class Registry implements AdmissionContext {
 
   // ---- update ------------------------------------------------------------------------------
 
-  update(kind: KindSpec, ns: string, name: string, input: unknown, subresource?: 'status' | 'finalize'): WriteResult {
+  update(kind: KindSpec, ns: string, name: string, input: unknown, subresource?: 'status' | 'finalize', write: WriteOptions = {}): WriteResult {
     if (!isObject(input)) throw badRequest('the request body must be a JSON object');
     const current = this.get(kind, ns, name);
     const body = input;
@@ -280,11 +292,28 @@ export class Registry implements AdmissionContext {
       if (!/^\d+$/.test(rv)) throw badRequest(`invalid resourceVersion: ${JSON.stringify(rv)}`);
       if (Number(rv) !== current.rv) throw conflict(kind, name, OPTIMISTIC_LOCK);
     }
-    return this.commitUpdate(kind, current, body, subresource);
+    return this.commitUpdate(kind, current, body, subresource, write.manager === undefined ? undefined : { manager: write.manager });
   }
 
-  /** BeforeUpdate + strategy PrepareForUpdate + validation + ShouldDeleteDuringUpdate + write. */
-  private commitUpdate(kind: KindSpec, current: Entry, input: JsonObject, subresource?: 'status' | 'finalize'): WriteResult {
+  /** The field manager's scope for `kind` at `subresource`: the strategy's reset fields (GetResetFields) and the time now. */
+  private fieldManagerScope(kind: KindSpec, subresource?: string): FieldManagerScope {
+    const reset: FieldManagerScope['reset'] = [];
+    if (kind.subresources.includes('status')) {
+      if (subresource === 'status') {
+        reset.push([{ field: 'spec' }]);
+        if (kind.resource === 'pods' && !kind.group) reset.push([{ field: 'metadata' }, { field: 'deletionTimestamp' }], [{ field: 'metadata' }, { field: 'ownerReferences' }]);
+      } else reset.push([{ field: 'status' }]);
+    }
+    return { groupVersionKind: gvkOf(kind), subresource, reset, now: this.now() };
+  }
+
+  /**
+   * BeforeUpdate + strategy PrepareForUpdate + validation + ShouldDeleteDuringUpdate + write.
+   * `track`: record the update in managedFields for this manager (at `as`, the subresource the
+   * request came through, when not `subresource`); without it the input's managedFields are kept
+   * as they are (an apply made them), or the old ones when it has none.
+   */
+  private commitUpdate(kind: KindSpec, current: Entry, input: JsonObject, subresource?: 'status' | 'finalize', track?: { manager: string; as?: string }): WriteResult {
     const old = current.obj;
     const oldMeta = obj(old.metadata)!;
     const ns = str(oldMeta.namespace) ?? '';
@@ -295,15 +324,20 @@ export class Registry implements AdmissionContext {
     if (uid && uid !== oldMeta.uid) {
       throw conflict(kind, name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${String(oldMeta.uid)}`);
     }
-    delete m.managedFields;
+    // An empty list of entries (which omitempty drops) asks for them to be reset.
+    if (Array.isArray(obj(input.metadata)?.managedFields) && m.managedFields === undefined) m.managedFields = [];
     kind.defaults?.(body);
+    if (track) trackUpdate(this.fieldManagerScope(kind, track.as ?? subresource), old, body, track.manager, zeroObject);
+    else if (m.managedFields === undefined && oldMeta.managedFields !== undefined) m.managedFields = clone(oldMeta.managedFields);
     let newObj: JsonObject;
     if (subresource === 'status') {
       // Status writes change status only (ResetObjectMetaForStatus + spec from the old object).
       newObj = { ...clone(old), status: body.status };
+      setManagedFields(newObj, m.managedFields);
     } else if (subresource === 'finalize') {
       newObj = clone(old);
       child(newObj, 'spec').finalizers = obj(body.spec)?.finalizers ?? [];
+      setManagedFields(newObj, m.managedFields);
     } else {
       newObj = body;
       if (kind.subresources.includes('status')) {
@@ -337,6 +371,8 @@ export class Registry implements AdmissionContext {
     if (!errs.empty) throw invalid(kind, name, errs.list);
     const warnings = subresource === undefined ? (kind.warnings?.(newObj, old) ?? []) : [];
     newMeta.resourceVersion = oldMeta.resourceVersion;
+    // IgnoreManagedFieldsTimestampsTransformer: a write that changes nothing but entries' times changes nothing.
+    if (managedFieldsUnchangedButTimes(old, newObj)) newMeta.managedFields = clone(oldMeta.managedFields);
     if (deepEqual(newObj, old)) return { entry: current, warnings };
     if (this.shouldDeleteDuringUpdate(kind, newObj, old)) {
       return { entry: this.erase(resourceKey(kind), ns, name, newObj)!, warnings };
@@ -356,8 +392,9 @@ export class Registry implements AdmissionContext {
    * `decoding`, for a request: the patch's text and the request's fieldValidation, to decode the
    * result as kube-apiserver does (decode.ts); its warnings lead the write's.
    */
-  patch(kind: KindSpec, ns: string, name: string, type: PatchType, patch: unknown, subresource?: 'status', decoding?: { raw: string; validation: FieldValidation }): WriteResult {
+  patch(kind: KindSpec, ns: string, name: string, type: PatchType, patch: unknown, subresource?: 'status', decoding?: { raw: string; validation: FieldValidation }, write: WriteOptions = {}): WriteResult {
     const current = this.store.get(resourceKey(kind), ns, name);
+    const apply = type === 'application/apply-patch+yaml';
     if (!current) {
       // Server-side apply creates what does not exist; the other patch types need an object.
       if (type === 'application/apply-patch+yaml' && subresource === undefined) {
@@ -370,12 +407,22 @@ export class Registry implements AdmissionContext {
           checkApplied(gvkOf(kind), patch);
           wrapIntegers(API_ROOTS[gvkOf(kind)]!, '', patch);
         }
-        return this.create(kind, ns, { ...patch, metadata: { ...(m ?? {}), name } });
+        if (write.manager === undefined) return this.create(kind, ns, { ...patch, metadata: { ...(m ?? {}), name } });
+        const scope = this.fieldManagerScope(kind);
+        const live = zeroObject(gvkOf(kind));
+        child(live, 'metadata').name = name;
+        if (kind.namespaced) child(live, 'metadata').namespace = ns;
+        return this.create(kind, ns, trackApply(scope, live, patch, write.manager, write.force ?? false, zeroObject), write, true);
       }
       throw notFound(kind, name);
     }
-    if (type === 'application/apply-patch+yaml' && isObject(patch)) this.checkTypeMeta(kind, { ...patch });
-    const patched = applyPatch(type, current.obj, patch, gvkOf(kind));
+    if (apply && isObject(patch)) this.checkTypeMeta(kind, { ...patch });
+    // The applied configuration is typed (a 500 when it does not fit the schema) before it can conflict.
+    if (apply && decoding && isObject(patch)) checkApplied(gvkOf(kind), patch);
+    const patched =
+      apply && write.manager !== undefined && isObject(patch)
+        ? trackApply(this.fieldManagerScope(kind, subresource), current.obj, patch, write.manager, write.force ?? false, zeroObject)
+        : applyPatch(type, current.obj, patch, gvkOf(kind));
     const warnings = decoding ? this.decodePatched(kind, type, current.obj, patch, patched, decoding) : [];
     const m = meta(patched);
     if (m.name !== name) throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);
@@ -384,7 +431,8 @@ export class Registry implements AdmissionContext {
     if (rv !== undefined && rv !== String(current.rv)) throw conflict(kind, name, OPTIMISTIC_LOCK);
     this.checkTypeMeta(kind, patched);
     this.checkNamespace(kind, ns, patched);
-    const r = this.commitUpdate(kind, current, patched, subresource);
+    const track = apply || write.manager === undefined ? undefined : { manager: write.manager };
+    const r = this.commitUpdate(kind, current, patched, subresource, track);
     return warnings.length ? { ...r, warnings: [...warnings, ...r.warnings] } : r;
   }
 
@@ -413,7 +461,7 @@ export class Registry implements AdmissionContext {
     return scaleOf(this.get(kind, ns, name));
   }
 
-  updateScale(kind: KindSpec, ns: string, name: string, input: unknown): JsonObject {
+  updateScale(kind: KindSpec, ns: string, name: string, input: unknown, write: WriteOptions = {}): JsonObject {
     if (!isObject(input)) throw badRequest('the request body must be a JSON object');
     const current = this.get(kind, ns, name);
     const rv = str(obj(input.metadata)?.resourceVersion);
@@ -424,13 +472,13 @@ export class Registry implements AdmissionContext {
     if (replicas < 0) throw invalid(scaleKind, name, [{ type: 'Invalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]);
     const next = clone(current.obj);
     child(next, 'spec').replicas = replicas;
-    return scaleOf(this.commitUpdate(kind, current, next).entry);
+    return scaleOf(this.commitUpdate(kind, current, next, undefined, write.manager === undefined ? undefined : { manager: write.manager, as: 'scale' }).entry);
   }
 
-  patchScale(kind: KindSpec, ns: string, name: string, type: PatchType, patch: unknown): JsonObject {
+  patchScale(kind: KindSpec, ns: string, name: string, type: PatchType, patch: unknown, write: WriteOptions = {}): JsonObject {
     const current = this.getScale(kind, ns, name);
     const patched = applyPatch(type, current, patch, 'autoscaling/v1/Scale');
-    return this.updateScale(kind, ns, name, patched);
+    return this.updateScale(kind, ns, name, patched, write);
   }
 
   // ---- pods/binding, pods/eviction, namespaces/finalize --------------------------------------
@@ -603,6 +651,17 @@ export class Registry implements AdmissionContext {
     }
     return deleted;
   }
+}
+
+/** The kind's zero object, as Go encodes it (what a create's fields are compared with). */
+function zeroObject(groupVersionKind: string): JsonObject {
+  return goRoundTrip(groupVersionKind, {});
+}
+
+function setManagedFields(o: JsonObject, entries: JsonValue | undefined): void {
+  const m = meta(o);
+  if (entries === undefined) delete m.managedFields;
+  else m.managedFields = entries;
 }
 
 /** The kind's group/version/kind, as the Go type tables key it. */

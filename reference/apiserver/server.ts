@@ -6,7 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION, wantsAggregated } from './discovery.ts';
 import { checkBody, fieldValidationOf, parseJsonWithPositions, type FieldValidation } from './decode.ts';
-import { ApiError, badRequest, failureStatus, invalid, methodNotSupported, notFound } from './errors.ts';
+import { ApiError, badRequest, failureStatus, invalid, methodNotSupported, notFound, type FieldError } from './errors.ts';
 import { isObject, obj, str, yamlToJson, type JsonObject } from './json.ts';
 import { groupVersion, resourceKey } from './kinds/index.ts';
 import type { KindSpec } from './kinds/types.ts';
@@ -14,7 +14,8 @@ import { openApiGroupVersion, openApiRoot, openApiV2, type OpenApiDocument } fro
 import { negotiateOutput } from './negotiation.ts';
 import { parsePatch, PATCH_TYPES, unsupportedPatchType, type PatchType } from './patch.ts';
 import { decodeObject, encodeObject, PROTOBUF } from './protobuf/codec.ts';
-import type { DeleteOptions, ListOptions, Registry } from './registry.ts';
+import { managerOf } from './managed-fields/manager.ts';
+import type { DeleteOptions, ListOptions, Registry, WriteOptions } from './registry.ts';
 import type { Entry } from './store.ts';
 import { parseFieldSelector, parseLabelSelector } from './selectors.ts';
 import { toTable, wantsTable, type IncludeObject } from './table.ts';
@@ -226,6 +227,7 @@ export class Handler {
     const method = req.method ?? 'GET';
     const reg = this.registry;
     const table = wantsTable(req.headers.accept) ? includeObject(q) : undefined;
+    const write: WriteOptions = { manager: managerOf(q.get('fieldManager'), req.headers['user-agent']) };
     switch (method) {
       case 'GET':
       case 'HEAD': {
@@ -263,7 +265,8 @@ export class Handler {
         if (name === undefined) {
           if (kind.namespaced && route.namespace === undefined) throw NOT_FOUND();
           const decoded = decodeBody(req, body, kind, input, fieldValidationOf(q, 'CreateOptions'));
-          const r = reg.create(kind, ns, input);
+          checkFieldManager(q, 'CreateOptions');
+          const r = reg.create(kind, ns, input, write);
           return respondEntry(201, r.entry, [...decoded, ...r.warnings]);
         }
         if (subresource === 'binding') {
@@ -280,10 +283,11 @@ export class Handler {
       case 'PUT': {
         if (name === undefined) throw methodNotSupported(kind, 'update');
         const input = parseBody(req, body);
-        if (subresource === 'scale') return respond(200, reg.updateScale(kind, ns, name, input));
+        checkFieldManager(q, 'UpdateOptions');
+        if (subresource === 'scale') return respond(200, reg.updateScale(kind, ns, name, input, write));
         if (subresource === 'binding' || subresource === 'eviction') throw methodNotSupported(kind, 'update');
         const decoded = decodeBody(req, body, kind, input, fieldValidationOf(q, 'UpdateOptions'));
-        const r = reg.update(kind, ns, name, input, subresource as 'status' | 'finalize' | undefined);
+        const r = reg.update(kind, ns, name, input, subresource as 'status' | 'finalize' | undefined, write);
         return respondEntry(200, r.entry, [...decoded, ...r.warnings]);
       }
       case 'PATCH': {
@@ -293,9 +297,11 @@ export class Handler {
         const raw = body.toString('utf8');
         const patch = parsePatch(type, raw);
         const validation = fieldValidationOf(q, 'PatchOptions');
-        if (subresource === 'scale') return respond(200, reg.patchScale(kind, ns, name, type, patch));
+        checkPatchOptions(q, type);
+        if (type === 'application/apply-patch+yaml') write.force = isTrue(q.get('force'));
+        if (subresource === 'scale') return respond(200, reg.patchScale(kind, ns, name, type, patch, write));
         const exists = reg.store.get(resourceKey(kind), ns, name) !== undefined;
-        const r = reg.patch(kind, ns, name, type, patch, subresource as 'status' | undefined, { raw, validation });
+        const r = reg.patch(kind, ns, name, type, patch, subresource as 'status' | undefined, { raw, validation }, write);
         return respondEntry(exists ? 200 : 201, r.entry, r.warnings);
       }
       case 'DELETE': {
@@ -363,6 +369,35 @@ function listOptions(q: URLSearchParams, fields: ReadonlySet<string>): ListOptio
     limit: intParam(q, 'limit'),
     continueToken: q.get('continue') || undefined,
   };
+}
+
+/** ValidateFieldManager: at most 128 characters, all printable. */
+function fieldManagerErrors(q: URLSearchParams): FieldError[] {
+  const manager = q.get('fieldManager') ?? '';
+  const errs: FieldError[] = [];
+  if (manager.length > 128) errs.push({ type: 'TooLong', field: 'fieldManager', value: '', detail: 'must have at most 128 bytes' });
+  [...manager].forEach((ch, i) => {
+    if (!/[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(ch)) {
+      const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
+      errs.push({ type: 'Invalid', field: 'fieldManager', value: manager, detail: `invalid character U+${code} (at position ${i})` });
+    }
+  });
+  return errs;
+}
+
+function checkFieldManager(q: URLSearchParams, options: 'CreateOptions' | 'UpdateOptions'): void {
+  const errs = fieldManagerErrors(q);
+  if (errs.length) throw invalid({ group: 'meta.k8s.io', resource: options.toLowerCase(), kind: options }, '', errs);
+}
+
+/** ValidatePatchOptions: an apply names its field manager; only an apply may force. */
+function checkPatchOptions(q: URLSearchParams, type: PatchType): void {
+  const errs: FieldError[] = [];
+  if (type === 'application/apply-patch+yaml') {
+    if (!q.get('fieldManager')) errs.push({ type: 'Required', field: 'fieldManager', detail: 'is required for apply patch' });
+  } else if (q.has('force')) errs.push({ type: 'Forbidden', field: 'force', detail: 'may not be specified for non-apply patch' });
+  errs.push(...fieldManagerErrors(q));
+  if (errs.length) throw invalid({ group: 'meta.k8s.io', resource: 'patchoptions', kind: 'PatchOptions' }, '', errs);
 }
 
 const PROPAGATION = ['Foreground', 'Background', 'Orphan'];
