@@ -7,9 +7,6 @@
  */
 import type { AllowEntry } from './compare.ts';
 
-const SSA =
-  'pending: managedFields and server-side apply (no managedFields, so no conflicts with kubectl-client-side-apply or kubectl-set, ' +
-  '--force-conflicts changes nothing, fields dropped from an applied configuration stay)';
 const NAMES = 'reference: it names its versions (server v1.37.2-reference, kubelets v1.37.2-sim) so that a user can tell it from upstream';
 const SA = 'reference: no ServiceAccount admission (upstream adds serviceAccountName and the kube-api-access projected token volume to every pod)';
 
@@ -21,11 +18,10 @@ export const ALLOW_LIST: AllowEntry[] = [
   { section: 'discovery', step: 'api-resources', reason: 'reference: it serves only the kinds a StatefulSet involves' },
   { section: 'discovery', step: 'kubectl version', reason: NAMES },
   { section: 'namespaces', step: 'describe namespace', reason: 'reference: it serves no ResourceQuotas or LimitRanges, whose absence describe reports' },
-  { section: 'apply', reason: SSA },
   {
     section: 'bad-input',
     reason:
-      `${SSA}; pending: validation as kube-apiserver (a template container without an image is accepted by merge patch and ` +
+      'pending: validation as kube-apiserver (a template container without an image is accepted by merge patch and ' +
       'kubectl set image; a Service name is checked as a DNS-1035 label, 1.37 checks an RFC 1123 label; JSON-patch and ' +
       'merge-patch error texts; a rejected write bumps no generation); pending: OpenAPI (kubectl\'s client-side validation of ' +
       'apps/v9 gets a body it cannot parse instead of a 404)',

@@ -33,5 +33,15 @@ run kubectl get sts web -o jsonpath='{.metadata.labels}'
 printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\n' | run kubectl apply --server-side --field-manager=labeller -f -
 run kubectl get sts web -o jsonpath='{.metadata.labels}'
 managers
+# a label two appliers set stays when one of them drops it; the other then owns it alone
+printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\n  labels: {owned: "yes", shared: "yes"}\n' | run kubectl apply --server-side --field-manager=labeller -f -
+printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\n  labels: {shared: "yes"}\n' | run kubectl apply --server-side --field-manager=co-labeller -f -
+printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\n' | run kubectl apply --server-side --field-manager=labeller -f -
+run kubectl get sts web -o jsonpath='{.metadata.labels}'
+printf 'apiVersion: apps/v1\nkind: StatefulSet\nmetadata:\n  name: web\n  labels: {shared: "no"}\n' | run kubectl apply --server-side --field-manager=labeller -f -
+# the field sets as the API server records them: the applier's, the co-labeller's, the controller's status
+run kubectl get sts web -o jsonpath='{.metadata.managedFields[?(@.manager=="kubectl")].fieldsV1}'
+run kubectl get sts web -o jsonpath='{.metadata.managedFields[?(@.manager=="co-labeller")].fieldsV1}'
+run kubectl get sts web -o jsonpath='{.metadata.managedFields[?(@.subresource=="status")].fieldsV1}'
 settle kubectl rollout status sts/web --timeout=120s
 revisions web
