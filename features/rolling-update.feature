@@ -124,13 +124,47 @@ Feature: Rolling updates, partitions, OnDelete and revisions
     When I change StatefulSet "web" with:
       | spec.template.metadata.annotations.example | three |
     Then StatefulSet "web" finishes rolling out with 1 replica
+    # Kept, not just reached: revisions are deleted one by one, so a count going down passes
+    # through every number on its way (StrykerJS: deleting all history passed "has 3").
     And StatefulSet "web" has <revisions> revisions
+    And StatefulSet "web" keeps <revisions> revisions for 5 seconds
 
     Examples:
       | limit | revisions |
       | 1     | 2         |
+      | 2     | 3         |
+      | 5     | 4         |
       | 0     | 1         |
       | -1    | 4         |
+
+  # The current revision is live until the rollout completes, even once no pod runs it (the
+  # last old pod was replaced and its replacement is not ready yet): truncateHistory must keep
+  # it, and status.currentRevision keeps naming it.
+  @guarantee:G-55
+  Scenario: The current revision outlives its last pod until the rollout completes, even with revisionHistoryLimit 0
+    Given a ready StatefulSet "web" with:
+      | replicas             | 1 |
+      | revisionHistoryLimit | 0 |
+    And the replacement of pod "web-0" is held unready
+    When I change the image of StatefulSet "web"
+    Then pod "web-0" is created on the update revision of "web"
+    And StatefulSet "web" keeps 2 revisions for 10 seconds
+    And StatefulSet "web" keeps its current revision
+    When pod "web-0" is released
+    Then StatefulSet "web" finishes rolling out with 1 replica
+    And StatefulSet "web" has 1 revision
+
+  # The update revision is live while no pod runs it yet (a partition holds every pod back), so
+  # truncateHistory must not count it as history, even with revisionHistoryLimit 0.
+  @guarantee:G-55
+  Scenario: A partition holding every pod back keeps the new revision, even with revisionHistoryLimit 0
+    Given a ready StatefulSet "web" with:
+      | replicas             | 2 |
+      | partition            | 2 |
+      | revisionHistoryLimit | 0 |
+    When I change the image of StatefulSet "web"
+    Then pods "web-0, web-1" stay on the current revision of "web" for 10 seconds
+    And StatefulSet "web" keeps 2 revisions for 10 seconds
 
   # A name taken by other data is a hash collision as far as the controller can tell: it bumps
   # status.collisionCount and creates the revision under the name the next hash gives.

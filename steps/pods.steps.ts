@@ -16,6 +16,10 @@ Given('pod {string} is held unready', function (this: ConformanceWorld, pod: str
   this.readiness.hold(pod);
 });
 
+Given('the replacement of pod {string} is held unready', function (this: ConformanceWorld, pod: string) {
+  this.readiness.holdReplacement(pod);
+});
+
 Given('every pod is held unready', function (this: ConformanceWorld) {
   this.readiness.holdEveryPod();
 });

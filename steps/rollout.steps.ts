@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { fieldMismatches } from '../support/fields.ts';
 import { ALTERNATE_IMAGE, PAUSE_IMAGE } from '../support/manifests.ts';
 import { assertOrdering, createdSince } from '../support/ordering.ts';
-import { isRunningAndReady, ownedBy, revisionOf } from '../support/pods.ts';
+import { describePod, isRunningAndReady, ownedBy, revisionOf } from '../support/pods.ts';
 import { maxTerminatingTogether, maxUnavailable, replacements, rolloutComplete } from '../support/rollout.ts';
 import { nameList, pairs } from '../support/text.ts';
 import type { TimelineEntry } from '../support/timeline.ts';
@@ -128,10 +128,16 @@ Then('StatefulSet {string} has {int} revision(s)', async function (this: Conform
   });
 });
 
-Then('StatefulSet {string} has at most {int} revisions', async function (this: ConformanceWorld, name: string, count: number) {
+Then('StatefulSet {string} keeps {int} revision(s) for {int} seconds', async function (this: ConformanceWorld, name: string, count: number, seconds: number) {
   const set = await this.observed(name);
-  const names = revisionsOf(this, set).map((r) => r.metadata?.name);
-  expect(names.length, names.join(', ')).to.be.at.most(count);
+  await this.throughout(
+    `StatefulSet ${name} to keep ${count} ControllerRevisions`,
+    () => {
+      const names = revisionsOf(this, set).map((r) => `${r.metadata?.name}(revision ${r.revision})`);
+      return names.length === count ? ok(names) : notYet(names.join(', ') || 'none');
+    },
+    seconds,
+  );
 });
 
 Then('no ControllerRevisions remain', async function (this: ConformanceWorld) {
@@ -147,6 +153,16 @@ Then('every ControllerRevision is controlled by StatefulSet {string}', async fun
     const revisions = this.timeline.list<V1ControllerRevision>('ControllerRevision');
     const stray = revisions.filter((r) => !r.metadata?.ownerReferences?.some((o) => o.controller && o.uid === set?.metadata?.uid));
     return revisions.length > 0 && stray.length === 0 ? ok(true) : notYet(`not controlled: ${stray.map((r) => r.metadata?.name).join(', ') || '(no revisions)'}`);
+  });
+});
+
+Then('pod {string} is created on the update revision of {string}', async function (this: ConformanceWorld, pod: string, name: string) {
+  await this.until(`pod ${pod} to be created on the update revision of ${name}`, () => {
+    const seen = this.observedCheck(name);
+    if (!seen.ok) return seen;
+    const update = seen.value.status?.updateRevision;
+    const p = this.pod(pod);
+    return p && !p.metadata?.deletionTimestamp && revisionOf(p) === update ? ok(p) : notYet(`update revision ${update}; ${p ? describePod(p) : 'no such pod'}`);
   });
 });
 

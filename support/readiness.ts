@@ -17,6 +17,8 @@ const RETRY_MS = 250;
 
 export class ReadinessController {
   private readonly held = new Set<string>();
+  /** Pods held unready only from their next incarnation on: name → the UID left alone. */
+  private readonly heldReplacements = new Map<string, string | undefined>();
   private holdAll = false;
   private stopped = false;
   /** Gate value we last wrote per pod UID, so each change is written once. */
@@ -43,8 +45,15 @@ export class ReadinessController {
     this.reconcile();
   }
 
+  /** Holds the pods that will replace a pod unready, leaving the pod running now alone. */
+  holdReplacement(pod: string): void {
+    this.heldReplacements.set(pod, this.timeline.get<V1Pod>('Pod', pod)?.metadata?.uid);
+    this.reconcile();
+  }
+
   release(pod: string): void {
     this.held.delete(pod);
+    this.heldReplacements.delete(pod);
     this.reconcile();
   }
 
@@ -56,10 +65,12 @@ export class ReadinessController {
   releaseEveryPod(): void {
     this.holdAll = false;
     this.held.clear();
+    this.heldReplacements.clear();
     this.reconcile();
   }
 
-  isHeld(pod: string): boolean {
+  isHeld(pod: string, uid?: string): boolean {
+    if (this.heldReplacements.has(pod) && this.heldReplacements.get(pod) !== uid) return true;
     return this.holdAll || this.held.has(pod);
   }
 
@@ -67,8 +78,8 @@ export class ReadinessController {
     for (const pod of this.timeline.list<V1Pod>('Pod')) {
       const gated = pod.spec?.readinessGates?.some((g) => g.conditionType === READINESS_GATE);
       if (!gated || pod.status?.phase !== 'Running' || pod.metadata?.deletionTimestamp) continue;
-      const want = this.isHeld(pod.metadata!.name!) ? 'False' : 'True';
       const uid = pod.metadata!.uid!;
+      const want = this.isHeld(pod.metadata!.name!, uid) ? 'False' : 'True';
       const current = condition(pod, READINESS_GATE)?.status;
       // An unheld pod with no gate condition yet is held back only by us: set it True.
       // A held pod without the condition is already unready: nothing to write.
