@@ -171,6 +171,19 @@ describe('server-side apply', () => {
     assert.equal(other.body.message, 'Apply failed with 1 conflict: conflict with "kubectl": .spec.replicas');
   });
 
+  it('the scale subresource takes spec.replicas over; its entry, mapped back to the StatefulSet, keeps no time', async () => {
+    await t.raw('PATCH', `${base}/scaled?fieldManager=kubectl`, stsConfig('scaled', baseSpec('scaled')), APPLY);
+    const r = await t.raw('PATCH', `${base}/scaled/scale`, { spec: { replicas: 2 } }, { ...MERGE, ...agent('kubectl/v1.37.2 (linux/amd64) kubernetes/abc') });
+    assert.equal(r.status, 200);
+    const sts = (await t.raw('GET', `${base}/scaled`)).body;
+    const scale = entries(sts).find((e) => e.subresource === 'scale')!;
+    assert.deepEqual(scale, { manager: 'kubectl', operation: 'Update', apiVersion: 'apps/v1', fieldsType: 'FieldsV1', fieldsV1: { 'f:spec': { 'f:replicas': {} } }, subresource: 'scale' });
+    assert.equal((fieldsOf(sts, 'kubectl', 'Apply') as any)['f:spec']['f:replicas'], undefined);
+    const conflict = await t.raw('PATCH', `${base}/scaled?fieldManager=kubectl`, stsConfig('scaled', baseSpec('scaled')), APPLY);
+    assert.equal(conflict.status, 409);
+    assert.equal(conflict.body.message, 'Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas');
+  });
+
   it('apply requires a fieldManager; force is for apply only', async () => {
     const noManager = await t.raw('PATCH', `${cms}/dropped`, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'dropped' } }, APPLY);
     assert.equal(noManager.status, 422);

@@ -18,7 +18,7 @@ import { applyPatch, type PatchType } from './patch.ts';
 import { labelSelectorString, type FieldSelector, type Selector } from './selectors.ts';
 import { Entry, type Store } from './store.ts';
 import { Errors, validateObjectMeta, validateObjectMetaUpdate } from './validation.ts';
-import { managedFieldsUnchangedButTimes, trackApply, trackUpdate, type FieldManagerScope } from './managed-fields/manager.ts';
+import { managedFieldsUnchangedButTimes, trackApply, trackScale, trackUpdate, type FieldManagerScope } from './managed-fields/manager.ts';
 
 export interface WriteResult {
   entry: Entry;
@@ -309,11 +309,11 @@ export class Registry implements AdmissionContext {
 
   /**
    * BeforeUpdate + strategy PrepareForUpdate + validation + ShouldDeleteDuringUpdate + write.
-   * `track`: record the update in managedFields for this manager (at `as`, the subresource the
-   * request came through, when not `subresource`); without it the input's managedFields are kept
-   * as they are (an apply made them), or the old ones when it has none.
+   * `track`: record the update in managedFields for this manager; without it the input's
+   * managedFields are kept as they are (an apply or a scale made them), or the old ones when it
+   * has none.
    */
-  private commitUpdate(kind: KindSpec, current: Entry, input: JsonObject, subresource?: 'status' | 'finalize', track?: { manager: string; as?: string }): WriteResult {
+  private commitUpdate(kind: KindSpec, current: Entry, input: JsonObject, subresource?: 'status' | 'finalize', track?: { manager: string }): WriteResult {
     const old = current.obj;
     const oldMeta = obj(old.metadata)!;
     const ns = str(oldMeta.namespace) ?? '';
@@ -327,7 +327,7 @@ export class Registry implements AdmissionContext {
     // An empty list of entries (which omitempty drops) asks for them to be reset.
     if (Array.isArray(obj(input.metadata)?.managedFields) && m.managedFields === undefined) m.managedFields = [];
     kind.defaults?.(body);
-    if (track) trackUpdate(this.fieldManagerScope(kind, track.as ?? subresource), old, body, track.manager, zeroObject);
+    if (track) trackUpdate(this.fieldManagerScope(kind, subresource), old, body, track.manager, zeroObject);
     else if (m.managedFields === undefined && oldMeta.managedFields !== undefined) m.managedFields = clone(oldMeta.managedFields);
     let newObj: JsonObject;
     if (subresource === 'status') {
@@ -472,7 +472,10 @@ export class Registry implements AdmissionContext {
     if (replicas < 0) throw invalid(scaleKind, name, [{ type: 'Invalid', field: 'spec.replicas', value: replicas, detail: 'must be greater than or equal to 0' }]);
     const next = clone(current.obj);
     child(next, 'spec').replicas = replicas;
-    return scaleOf(this.commitUpdate(kind, current, next, undefined, write.manager === undefined ? undefined : { manager: write.manager, as: 'scale' }).entry);
+    if (write.manager !== undefined) {
+      setManagedFields(next, trackScale(gvkOf(kind), current.obj, obj(current.obj.spec)?.replicas, replicas, write.manager, this.now()));
+    }
+    return scaleOf(this.commitUpdate(kind, current, next).entry);
   }
 
   patchScale(kind: KindSpec, ns: string, name: string, type: PatchType, patch: unknown, write: WriteOptions = {}): JsonObject {

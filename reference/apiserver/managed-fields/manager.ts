@@ -399,3 +399,68 @@ export function conflictError(conflicts: Conflict[]): ApiError {
     causes: sorted.map((c) => ({ reason: 'FieldManagerConflict', message: `conflict with ${printManager(c.manager)}`, field: pathString(c.path) })),
   });
 }
+
+const REPLICAS: Path = [{ field: 'spec' }, { field: 'replicas' }];
+
+/**
+ * A write through the scale subresource, as the StatefulSet (and Deployment) registry's
+ * ScaleHandler does it: the parent's owners of spec.replicas become the Scale's, the Scale's
+ * field manager records the write (an existing Scale nobody manages stays untracked), and the
+ * result maps back to the parent — where a new scale entry keeps no time, as upstream's does.
+ * Returns the parent's new entries.
+ */
+export function trackScale(groupVersionKind: string, parent: JsonObject, oldReplicas: unknown, newReplicas: unknown, manager: string, now: string): JsonObject[] | undefined {
+  const version = apiVersionOf(groupVersionKind);
+  const entries = obj(parent.metadata)?.managedFields;
+  let parentManaged: Managed;
+  try {
+    parentManaged = decode(entries);
+  } catch {
+    return Array.isArray(entries) ? (clone(entries) as JsonObject[]) : undefined;
+  }
+  // ToSubresource
+  const scale = new Managed();
+  for (const [id, vs] of parentManaged.fields) {
+    if (vs.apiVersion !== version || !vs.set.has(REPLICAS)) continue;
+    scale.fields.set(id, { set: FieldSet.of(REPLICAS), apiVersion: 'autoscaling/v1', applied: vs.applied });
+    scale.times.set(id, parentManaged.times.get(id));
+  }
+  // The Scale's field manager (skipNonApplied: nothing when no one manages the Scale).
+  if (scale.fields.size && !deepEqual(oldReplicas, newReplicas)) {
+    const id = identifier({ manager: manager || 'unknown', operation: 'Update', apiVersion: 'autoscaling/v1', subresource: 'scale' });
+    for (const [other, vs] of [...scale.fields]) {
+      if (other === id) continue;
+      const rest = vs.set.difference(FieldSet.of(REPLICAS));
+      if (rest.empty()) scale.fields.delete(other);
+      else scale.fields.set(other, { ...vs, set: rest });
+    }
+    const previous = scale.fields.get(id);
+    scale.fields.set(id, { set: FieldSet.of(REPLICAS).union(previous?.set ?? new FieldSet()), apiVersion: 'autoscaling/v1', applied: false });
+    scale.times.set(id, now);
+  }
+  // ToParent
+  const out = new Managed();
+  for (const [id, vs] of parentManaged.fields) {
+    if (vs.apiVersion !== version) continue;
+    if (!vs.set.has(REPLICAS)) {
+      out.fields.set(id, vs);
+      out.times.set(id, parentManaged.times.get(id));
+    } else if (!scale.fields.has(id)) {
+      const rest = vs.set.difference(FieldSet.of(REPLICAS));
+      if (!rest.empty()) {
+        out.fields.set(id, { ...vs, set: rest });
+        out.times.set(id, parentManaged.times.get(id));
+      }
+    } else {
+      out.fields.set(id, vs);
+      out.times.set(id, parentManaged.times.get(id));
+      scale.fields.delete(id);
+    }
+  }
+  for (const [id, vs] of scale.fields) {
+    if (!vs.set.has(REPLICAS)) continue;
+    out.fields.set(id, { set: FieldSet.of(REPLICAS), apiVersion: version, applied: vs.applied });
+    out.times.set(id, parentManaged.times.get(id));
+  }
+  return encode(out);
+}

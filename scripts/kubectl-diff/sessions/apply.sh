@@ -45,3 +45,8 @@ run kubectl get sts web -o jsonpath='{.metadata.managedFields[?(@.manager=="co-l
 run kubectl get sts web -o jsonpath='{.metadata.managedFields[?(@.subresource=="status")].fieldsV1}'
 settle kubectl rollout status sts/web --timeout=120s
 revisions web
+# the scale subresource takes spec.replicas over from the applier (its entry, mapped back to the
+# StatefulSet, keeps no time); the applier then conflicts with it
+run kubectl scale sts web --replicas=2
+run kubectl get sts web -o jsonpath='{range .metadata.managedFields[*]}{.manager} {.operation} {.subresource} [{.time}]{"\n"}{end}'
+sts_yaml web 3 | run kubectl apply --server-side -f -
