@@ -25,7 +25,7 @@
  * and tags is an error (exit 1), as is an unbuilt control plane; a bad option exits 2.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TargetRun } from '../support/report/conformance.ts';
@@ -60,7 +60,8 @@ if (profile === 'control-plane' || profile === 'hybrid') {
 // Loaded once the options are known: --help and a bad option cost no more than node.
 const { loadConfiguration, runCucumber } = await import('@cucumber/cucumber/api');
 const { ENV_WORKER_PIDS_DIR, exitCodeFor, installInterruptHandlers, interruptedBy, interruptSignal } = await import('../support/interrupt.ts');
-const { ResultCollector, guaranteeCounts, loadCatalogue, renderHtml, renderMarkdown } = await import('../support/report/conformance.ts');
+const { ResultCollector, guaranteeCounts, loadCatalogue } = await import('../support/report/conformance.ts');
+const { writeConformanceReports } = await import('../support/report/write.ts');
 const { differential, renderDifferential } = await import('../support/report/differential.ts');
 const { planRun } = await import('./lib/plan.ts');
 
@@ -126,12 +127,9 @@ const aborted = interruptedBy() && existsSync(runFile) && !(JSON.parse(readFileS
 if (interruptedBy()) run.interrupted = interruptedBy();
 writeFileSync(aborted ? `reports/conformance-${reportName}.interrupted.json` : runFile, JSON.stringify(run, null, 2));
 if (aborted) console.error(`the matrix keeps the previous ${reportName} run; this interrupted run's results are in reports/conformance-${reportName}.interrupted.json`);
-const runs = readdirSync('reports')
-  .filter((f) => /^conformance-.+(?<!\.interrupted)\.json$/.test(f))
-  .map((f) => JSON.parse(readFileSync(`reports/${f}`, 'utf8')) as TargetRun);
 const catalogue = loadCatalogue();
-writeFileSync('reports/conformance.md', renderMarkdown(runs, catalogue));
-writeFileSync('reports/conformance.html', renderHtml(runs, catalogue, { hasLogs: (t) => existsSync(`reports/${t}/logs`) }));
+// The matrix of every target run in reports/, and upstream's e2e results beside it.
+const runs = writeConformanceReports('reports', catalogue);
 const comparisons = differential(runs);
 if (comparisons.length) writeFileSync('reports/differential.md', renderDifferential(comparisons));
 

@@ -29,6 +29,7 @@ const SCRIPTS: Record<string, string> = {
   'scripts/test-cluster-local.ts': 'test:cluster:local',
   'scripts/reference-server.ts': 'serve',
   'scripts/steps-catalogue.ts': 'steps',
+  'scripts/e2e-upstream.ts': 'e2e:upstream',
 };
 
 const box = sandbox();

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import type { Envelope } from '@cucumber/messages';
 import { LIFECYCLE_MEDIA_TYPE } from './differential.ts';
+import { upstreamSection, upstreamSectionHtml, type UpstreamRun } from '../upstream-e2e/report.ts';
 
 export type Outcome = 'passed' | 'failed' | 'skipped' | 'undefined' | 'pending' | 'ambiguous' | 'unknown';
 
@@ -35,6 +36,8 @@ export interface TargetRun {
 export interface Guarantee {
   title: string;
   area: string;
+  /** Upstream's StatefulSet e2e tests that check it (support/upstream-e2e/catalogue.ts names). */
+  upstream?: string[];
 }
 
 export function loadCatalogue(path = 'features/guarantees.json'): Record<string, Guarantee> {
@@ -143,7 +146,7 @@ export function verdict(run: TargetRun, id: string): { outcome: Outcome | 'untes
 
 const ICON: Record<string, string> = { passed: '✅', failed: '❌', skipped: '⏭️', untested: '—', undefined: '❓', pending: '⏸️', ambiguous: '❓', unknown: '❓' };
 
-export function renderMarkdown(runs: TargetRun[], catalogue: Record<string, Guarantee>): string {
+export function renderMarkdown(runs: TargetRun[], catalogue: Record<string, Guarantee>, upstream: UpstreamRun[] = []): string {
   const lines = ['# StatefulSet conformance', ''];
   for (const run of runs) {
     const total = run.scenarios.length;
@@ -172,6 +175,7 @@ export function renderMarkdown(runs: TargetRun[], catalogue: Record<string, Guar
     lines.push('', '## Failed scenarios', '');
     for (const s of failed) lines.push(`- ${s.target}: ${s.name} (${s.uri}:${s.line}): ${s.outcome}`, '  ```', ...(s.reason ?? '').split('\n').map((l) => `  ${l}`), '  ```');
   }
+  for (const run of upstream) lines.push('', ...upstreamSection(run, catalogue));
   return lines.join('\n') + '\n';
 }
 
@@ -200,7 +204,11 @@ const LABEL: Record<string, string> = { passed: 'pass', failed: 'FAIL', skipped:
  * and every failure with its message, a link to the scenario in the target's Cucumber report
  * and, where the run kept them, to the component logs. Links are relative to reports/.
  */
-export function renderHtml(runs: TargetRun[], catalogue: Record<string, Guarantee>, opts: { hasLogs?: (target: string) => boolean } = {}): string {
+export function renderHtml(
+  runs: TargetRun[],
+  catalogue: Record<string, Guarantee>,
+  opts: { hasLogs?: (target: string) => boolean; upstream?: UpstreamRun[] } = {},
+): string {
   const esc = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   const scenarioLink = (target: string, name: string) => `${encodeURIComponent(target)}/cucumber.html?query=${encodeURIComponent(name)}`;
   const summary = runs
@@ -249,5 +257,6 @@ ${summary}</table>
 ${failures.length ? `<h2>Failures (${failures.length})</h2><ul>${failures.join('\n')}</ul>` : '<h2>Failures</h2><p>None.</p>'}
 <h2>Guarantees</h2>${hidden ? `<p><small>${hidden} guarantees of the catalogue have no scenario in these runs and are not shown.</small></p>` : ''}
 <table><tr><th>guarantee</th>${runs.map((r) => `<th>${esc(r.target)}<br><small>${esc(r.serverVersion ?? '')}</small></th>`).join('')}</tr>
-${rows}</table>`;
+${rows}</table>
+${(opts.upstream ?? []).map((u) => upstreamSectionHtml(u, catalogue)).join('\n')}`;
 }

@@ -1,0 +1,245 @@
+/**
+ * `npm run e2e:upstream -- [--target reference] [--focus <regex>] [--rebuild] [--build-only] [--verbose]`
+ *
+ * Upstream's own StatefulSet e2e tests (k8s.io/kubernetes@v1.37.2 test/e2e/apps/statefulset.go)
+ * as a second judge of a target:
+ *   1. builds `e2e.test` at the pinned release into the control-plane binaries' cache, or reuses
+ *      it (support/upstream-e2e/build.ts; --rebuild forces a build, --build-only stops there);
+ *   2. starts the target: `reference` is the reference plane as `npm run serve` runs it, in a
+ *      process of its own with a kubeconfig;
+ *   3. runs e2e.test with the focus `[sig-apps] StatefulSet`, skipping what the target cannot
+ *      run, each with its reason (support/upstream-e2e/catalogue.ts: tests that exec into pods or
+ *      need real containers, and alpha / [Feature:OffByDefault] tests);
+ *   4. reads the JUnit XML it writes and writes reports/e2e-upstream-<target>.json and .md (each
+ *      test: result, reason or failure, duration), keeps e2e.test's log and JUnit and the
+ *      target's log in reports/e2e-upstream-<target>/, and folds the results into
+ *      reports/conformance.md and .html beside the guarantees (features/guarantees.json `upstream`).
+ *
+ * --focus narrows the run to the StatefulSet tests whose name matches (the others are reported
+ * as not selected). Exit code: 0 when no test that ran failed, 1 otherwise (or when e2e.test
+ * could not run), 2 on a usage error. SIGINT/SIGTERM interrupt e2e.test (it cleans up its
+ * namespaces and writes its report), then stop the target; the reports cover what finished and
+ * the exit code is 130/143. No process this run started outlives it.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync, createWriteStream, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseCli, usageError } from './lib/cli.ts';
+
+const TARGETS = {
+  reference: { containerRuntime: false, offByDefaultGates: false },
+} as const;
+type TargetName = keyof typeof TARGETS;
+
+const { values } = parseCli({
+  name: 'e2e:upstream',
+  usage: new URL(import.meta.url),
+  options: {
+    target: { type: 'string', default: 'reference' },
+    focus: { type: 'string' },
+    rebuild: { type: 'boolean', default: false },
+    'build-only': { type: 'boolean', default: false },
+    verbose: { type: 'boolean', short: 'v', default: false },
+  },
+});
+if (!(values.target in TARGETS))
+  usageError('e2e:upstream', `unknown target "${values.target}"; choose one of ${Object.keys(TARGETS).join(', ')} (control-plane and real nodes are not wired up yet)`);
+const target = values.target as TargetName;
+if (values.focus !== undefined) {
+  try {
+    new RegExp(values.focus);
+  } catch (err) {
+    usageError('e2e:upstream', `--focus is not a regular expression: ${(err as Error).message}`);
+  }
+}
+
+// Loaded once the options are known: --help and a bad option cost no more than node.
+const { controlPlaneBinDir, binaryPath } = await import('../support/control-plane/binaries.ts');
+const { ensureE2eTest } = await import('../support/upstream-e2e/build.ts');
+const { FOCUS, UPSTREAM_TESTS, skipPattern, skipReason } = await import('../support/upstream-e2e/catalogue.ts');
+const { parseJUnit } = await import('../support/upstream-e2e/junit.ts');
+const { collectResults, renderUpstreamMarkdown, summaryLine, unknownTests } = await import('../support/upstream-e2e/report.ts');
+const { writeConformanceReports } = await import('../support/report/write.ts');
+
+const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const log = (line: string) => process.stderr.write(`[e2e:upstream] ${line}\n`);
+
+// Signals: stop e2e.test first (Ginkgo's interrupt deletes its namespaces and writes the JUnit),
+// then the target. Children run in process groups of their own so that a terminal's Ctrl-C
+// reaches them in that order, through this process, and never the target before e2e.test.
+const children = new Set<ChildProcess>();
+let interrupted: NodeJS.Signals | undefined;
+const abort = new AbortController();
+let e2eChild: ChildProcess | undefined;
+const onSignal = (sig: NodeJS.Signals) => {
+  if (interrupted) {
+    log(`${sig} again: killing every child now`);
+    for (const c of children) killGroup(c, 'SIGKILL');
+    process.exit(128 + (sig === 'SIGINT' ? 2 : 15));
+  }
+  interrupted = sig;
+  log(`${sig}: interrupting e2e.test, then stopping the ${target} target`);
+  abort.abort();
+  if (e2eChild) killGroup(e2eChild, 'SIGINT');
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+process.on('exit', () => {
+  for (const c of children) killGroup(c, 'SIGKILL');
+});
+
+function killGroup(child: ChildProcess, sig: NodeJS.Signals): void {
+  if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, sig);
+  } catch {
+    /* already gone */
+  }
+}
+
+function track(child: ChildProcess): ChildProcess {
+  children.add(child);
+  child.once('exit', () => children.delete(child));
+  return child;
+}
+
+function exited(child: ChildProcess): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve({ code: child.exitCode, signal: child.signalCode });
+  return new Promise((r) => child.once('exit', (code, signal) => r({ code, signal })));
+}
+
+/** SIGTERM to the child's group, SIGKILL after graceMs. */
+async function stopChild(child: ChildProcess, graceMs = 15_000): Promise<void> {
+  killGroup(child, 'SIGTERM');
+  const timer = setTimeout(() => killGroup(child, 'SIGKILL'), graceMs);
+  await exited(child);
+  clearTimeout(timer);
+}
+
+// 1. e2e.test
+const binDir = controlPlaneBinDir();
+let build;
+try {
+  build = await ensureE2eTest(binDir, { force: values.rebuild, verbose: values.verbose, log, signal: abort.signal });
+} catch (err) {
+  log(interrupted ? `interrupted by ${interrupted} while building e2e.test` : `ERROR: ${(err as Error).message}`);
+  process.exit(interrupted ? 128 + (interrupted === 'SIGINT' ? 2 : 15) : 1);
+}
+log(`${build.path}: ${build.version}${build.builtMs !== undefined ? ` (built in ${Math.round(build.builtMs / 1000)} s)` : ' (cached)'}`);
+if (values['build-only']) process.exit(0);
+
+const kubectl = binaryPath(binDir, 'kubectl');
+if (!existsSync(kubectl)) {
+  log(`ERROR: ${kubectl} is missing: upstream's tests run kubectl of the same release (\`npm run control-plane:build\` builds it)`);
+  process.exit(1);
+}
+
+// 2. the target
+const outDir = join(repo, 'reports', `e2e-upstream-${target}`);
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
+const scratch = mkdtempSync(join(tmpdir(), 'sts-e2e-upstream-'));
+const kubeconfig = join(scratch, 'kubeconfig');
+const startedAt = new Date().toISOString();
+const targetLog = createWriteStream(join(outDir, `${target}.log`));
+const serve = track(
+  spawn(process.execPath, ['--import', 'tsx', join(repo, 'scripts', 'reference-server.ts'), '--kubeconfig', kubeconfig], {
+    cwd: repo,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  }),
+);
+serve.stderr!.pipe(targetLog);
+const ready = await new Promise<boolean>((resolveReady) => {
+  const lines = createInterface({ input: serve.stdout! });
+  lines.on('line', (line) => {
+    targetLog.write(`${line}\n`);
+    if (line.startsWith('ready ')) resolveReady(true);
+  });
+  serve.once('exit', () => resolveReady(false));
+  abort.signal.addEventListener('abort', () => resolveReady(false));
+});
+let exitCode = 0;
+try {
+  if (!ready) {
+    if (!interrupted) log(`ERROR: the ${target} target did not start: see ${join(outDir, `${target}.log`)}`);
+    exitCode = 1;
+  } else {
+    const server = (JSON.parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] }).clusters[0]!.cluster.server;
+    const serverVersion = await fetch(`${server}/version`)
+      .then((r) => r.json() as Promise<{ gitVersion?: string }>)
+      .then((v) => v.gitVersion)
+      .catch(() => undefined);
+    log(`${target} target at ${server} (${serverVersion ?? 'unknown version'})`);
+    exitCode = await runE2e(server, serverVersion);
+  }
+} finally {
+  await stopChild(serve);
+  targetLog.end();
+  rmSync(scratch, { recursive: true, force: true });
+}
+if (interrupted) exitCode = interrupted === 'SIGINT' ? 130 : 143;
+process.exit(exitCode);
+
+async function runE2e(server: string, serverVersion: string | undefined): Promise<number> {
+  const abilities = TARGETS[target];
+  const skipped = UPSTREAM_TESTS.filter((t) => skipReason(t, abilities) !== undefined);
+  const focus = values.focus === undefined ? FOCUS : `${FOCUS}.*(${values.focus})`;
+  const args = [
+    `--kubeconfig=${kubeconfig}`,
+    '--provider=skeleton',
+    `--kubectl-path=${kubectl}`,
+    `--report-dir=${outDir}`,
+    '--disable-log-dump',
+    `--ginkgo.focus=${focus}`,
+    ...(skipped.length ? [`--ginkgo.skip=${skipPattern(skipped)}`] : []),
+    '--ginkgo.no-color',
+    '--ginkgo.v',
+    '--ginkgo.timeout=2h',
+  ];
+  log(`e2e.test: ${UPSTREAM_TESTS.length} StatefulSet tests at ${build!.version}, ${skipped.length} skipped on ${target}; log: ${join(outDir, 'e2e.log')}`);
+  const e2eLog = createWriteStream(join(outDir, 'e2e.log'));
+  e2eLog.write(`# ${build!.path} ${args.map((a) => `'${a}'`).join(' ')}\n`);
+  const child = track(spawn(build!.path, args, { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
+  e2eChild = child;
+  child.stderr!.pipe(e2eLog, { end: false });
+  // One line per test: its name when it starts, its result when it ends.
+  const lines = createInterface({ input: child.stdout! });
+  const linesDone = new Promise((r) => lines.once('close', r));
+  lines.on('line', (line) => {
+    e2eLog.write(`${line}\n`);
+    if (line.startsWith('[sig-apps] StatefulSet ') && !line.includes(' [It] ')) log(`  ${line.replace(/ \[sig-apps[^\]]*\]$/, '')}`);
+    const done = /^• (\[(FAILED|PANICKED|INTERRUPTED|TIMEDOUT)\] )?\[([\d.]+) seconds\]/.exec(line);
+    if (done) log(`    ${done[2]?.toLowerCase() ?? 'passed'} in ${Math.round(Number(done[3]))} s`);
+  });
+  const { code, signal } = await exited(child);
+  await linesDone;
+  e2eLog.end();
+
+  const junitFile = readdirSync(outDir).find((f) => /^junit.*\.xml$/.test(f));
+  if (!junitFile) {
+    log(`ERROR: e2e.test ${signal ? `was killed by ${signal}` : `exited ${code}`} and wrote no JUnit report; see ${join(outDir, 'e2e.log')}`);
+    return 1;
+  }
+  const cases = parseJUnit(readFileSync(join(outDir, junitFile), 'utf8'));
+  const unknown = unknownTests(cases);
+  if (unknown.length) log(`WARNING: StatefulSet tests the catalogue does not know (support/upstream-e2e/catalogue.ts): ${unknown.join('; ')}`);
+  const tests = collectResults(cases, UPSTREAM_TESTS, abilities, values.focus === undefined ? undefined : `not selected by --focus ${values.focus}`);
+  const run = { target, e2eVersion: `e2e.test ${build!.version}`, serverVersion, startedAt, ...(interrupted ? { interrupted } : {}), tests };
+  const { loadCatalogue } = await import('../support/report/conformance.ts');
+  writeFileSync(join(repo, 'reports', `e2e-upstream-${target}.json`), `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(join(repo, 'reports', `e2e-upstream-${target}.md`), renderUpstreamMarkdown(run, loadCatalogue(join(repo, 'features', 'guarantees.json'))));
+  writeConformanceReports(join(repo, 'reports'), loadCatalogue(join(repo, 'features', 'guarantees.json')));
+  const failed = tests.filter((t) => t.outcome === 'failed');
+  console.log(`\ne2e:upstream ${target}: ${summaryLine(run)}. Reports: reports/e2e-upstream-${target}.md, reports/conformance.md`);
+  for (const t of failed) console.log(`  FAILED ${t.name}\n    ${(t.failure ?? '').split('\n')[0]}`);
+  if (failed.length) return 1;
+  if (code !== 0 && !interrupted) {
+    log(`e2e.test exited ${code ?? signal} with no failed StatefulSet test: see ${join(outDir, 'e2e.log')}`);
+    return 1;
+  }
+  return 0;
+}
