@@ -169,3 +169,29 @@ test('a stopped node leaves its deleted pods Terminating; starting it finishes t
   await sim.startNode(node);
   await until(pods, (all) => !named('stranded')(all), 'stranded gone after the node came back');
 });
+
+test('a pod bound to a node whose host port another pod holds is rejected (NodePorts); once the holder is gone, a new pod runs', async () => {
+  const withPort = (name: string, node: string): V1Pod => {
+    const pod = podManifest(name);
+    pod.spec!.nodeName = node;
+    pod.spec!.containers[0]!.ports = [{ containerPort: 21017, hostPort: 21017, name: 'conflict' }];
+    return pod;
+  };
+  await core.createNamespacedPod({ namespace: 'sim', body: withPort('port-holder', 'sim-node-1') });
+  await until(pods, (all) => named('port-holder')(all)?.status?.phase === 'Running', 'port-holder Running');
+  await core.createNamespacedPod({ namespace: 'sim', body: withPort('port-taker', 'sim-node-1') });
+  const rejected = await until(pods, (all) => {
+    const p = named('port-taker')(all);
+    return p?.status?.phase === 'Failed' ? p : undefined;
+  }, 'port-taker Failed');
+  assert.equal(rejected?.status?.reason, 'NodePorts');
+  assert.equal(rejected?.status?.message, "Pod was rejected: Predicate NodePorts failed: node(s) didn't have free ports for the requested pod ports");
+  assert.equal(rejected?.status?.podIP, undefined, 'never ran');
+  // The same port on another node is free.
+  await core.createNamespacedPod({ namespace: 'sim', body: withPort('port-elsewhere', 'sim-node-2') });
+  await until(pods, (all) => named('port-elsewhere')(all)?.status?.phase === 'Running', 'port-elsewhere Running');
+  await core.deleteNamespacedPod({ name: 'port-holder', namespace: 'sim', gracePeriodSeconds: 0 });
+  await until(pods, (all) => !named('port-holder')(all), 'port-holder gone');
+  await core.createNamespacedPod({ namespace: 'sim', body: withPort('port-taker-2', 'sim-node-1') });
+  await until(pods, (all) => named('port-taker-2')(all)?.status?.phase === 'Running', 'port-taker-2 Running once the port is free');
+});

@@ -11,6 +11,7 @@ import { CoreV1Api, KubeConfig, type V1Pod, type V1PodStatus } from '@kubernetes
 import type { Clock, Timer } from '../clock.ts';
 import { errorMessage, isConflict, isNotFound } from '../api-errors.ts';
 import { Limiter, strategicMergePatch } from '../controllers/api-util.ts';
+import { admit } from './admission.ts';
 import type { IpBlock } from './ip-allocator.ts';
 import {
   IGNORE_SIGTERM_ANNOTATION,
@@ -41,6 +42,8 @@ interface PodRecord {
   node: string;
   ip?: string;
   started: boolean;
+  /** Passed the kubelet's admission (started pods were admitted by an earlier instance). */
+  admitted: boolean;
   startTimer?: Timer;
   kill?: { deadlineMs: number; timer: Timer };
   /** Terminal status written and the grace-0 delete sent. */
@@ -82,8 +85,35 @@ export class PodRunner {
     if (pod.metadata?.deletionTimestamp) return this.scheduleKill(pod, rec);
     const phase = pod.status?.phase;
     if (phase === 'Succeeded' || phase === 'Failed') return;
+    if (!rec.admitted) return this.admit(pod, rec);
     if (!rec.started) return this.scheduleStart(rec);
     this.reconcileReadiness(pod);
+  }
+
+  /**
+   * HandlePodAdditions' canAdmitPod against the node's active pods (admitted, not terminal, not
+   * yet deleted): admitted pods start; a rejected one gets rejectPod's terminal status and is
+   * never run (the StatefulSet controller, say, deletes and recreates it).
+   */
+  private admit(pod: V1Pod, rec: PodRecord): void {
+    const active = [...this.records.values()]
+      .filter((r) => r.node === rec.node && r.uid !== rec.uid && r.admitted && !r.deleteSent)
+      .map((r) => this.current(r))
+      .filter((p): p is V1Pod => !!p && p.status?.phase !== 'Succeeded' && p.status?.phase !== 'Failed');
+    const rejection = admit(pod, active);
+    if (!rejection) {
+      rec.admitted = true;
+      return this.scheduleStart(rec);
+    }
+    this.log(`pod ${rec.namespace}/${rec.name}: rejected by node ${rec.node}: ${rejection.message}`);
+    this.patchStatus(pod, { phase: 'Failed', reason: rejection.reason, message: rejection.message }).catch((err) => {
+      if (isNotFound(err)) return;
+      this.log(`pod ${rec.namespace}/${rec.name}: rejection status failed, retrying: ${errorMessage(err)}`);
+      this.clock.after(RETRY_MS, () => {
+        const latest = this.current(rec);
+        if (latest && !this.stopped) this.observe(latest);
+      });
+    });
   }
 
   /** Informer delete: the pod object is gone, so its IP can be handed out again. */
@@ -154,6 +184,7 @@ export class PodRunner {
         name: pod.metadata?.name ?? '',
         node: slot.name,
         started: false,
+        admitted: false,
         deleteSent: false,
       };
       // A pod this simulator (or an earlier instance) already started: adopt its IP.
@@ -161,6 +192,7 @@ export class PodRunner {
       if (ip && pod.status?.phase !== 'Pending') {
         rec.ip = ip;
         rec.started = true;
+        rec.admitted = true;
         slot.ips.reserve(ip);
       }
       this.records.set(uid, rec);
