@@ -191,6 +191,9 @@ describe('server-side apply', () => {
     const force = await t.raw('PATCH', `${cms}/dropped?force=true`, { data: {} }, MERGE);
     assert.equal(force.status, 422);
     assert.equal(force.body.message, 'PatchOptions.meta.k8s.io "" is invalid: force: Forbidden: may not be specified for non-apply patch');
+    const long = await t.raw('POST', `${cms}?fieldManager=${'m'.repeat(129)}`, { metadata: { name: 'long' } });
+    assert.equal(long.status, 422);
+    assert.equal(long.body.message, 'CreateOptions.meta.k8s.io "" is invalid: fieldManager: Too long: may not be more than 128 bytes');
   });
 });
 

@@ -375,13 +375,15 @@ function listOptions(q: URLSearchParams, fields: ReadonlySet<string>): ListOptio
 function fieldManagerErrors(q: URLSearchParams): FieldError[] {
   const manager = q.get('fieldManager') ?? '';
   const errs: FieldError[] = [];
-  if (manager.length > 128) errs.push({ type: 'TooLong', field: 'fieldManager', value: '', detail: 'must have at most 128 bytes' });
-  [...manager].forEach((ch, i) => {
+  if (Buffer.byteLength(manager) > 128) errs.push({ type: 'TooLong', field: 'fieldManager', detail: 'may not be more than 128 bytes' });
+  let offset = 0; // Go ranges over a string by byte offset
+  for (const ch of manager) {
     if (!/[\p{L}\p{M}\p{N}\p{P}\p{S} ]/u.test(ch)) {
       const code = ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0');
-      errs.push({ type: 'Invalid', field: 'fieldManager', value: manager, detail: `invalid character U+${code} (at position ${i})` });
+      errs.push({ type: 'Invalid', field: 'fieldManager', value: manager, detail: `invalid character U+${code} (at position ${offset})` });
     }
-  });
+    offset += Buffer.byteLength(ch);
+  }
   return errs;
 }
 
