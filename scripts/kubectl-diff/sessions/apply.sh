@@ -1,7 +1,9 @@
 # Client-side apply, diff, server-side apply: managers, conflicts, --force-conflicts, fields
 # dropped from an applied configuration, no-op writes.
+# The entries sorted: the API server orders them by operation, then time (seconds), then manager, so
+# a controller's status write in the same second as a user's write, or the next, swaps them.
 managers() {
-  run kubectl get sts web -o jsonpath='{range .metadata.managedFields[*]}{.manager} {.operation} {.subresource}{"\n"}{end}'
+  runs kubectl get sts web -o jsonpath='{range .metadata.managedFields[*]}{.manager} {.operation} {.subresource}{"\n"}{end}'
 }
 sts_yaml web 1 | run kubectl apply -f -
 settle kubectl rollout status sts/web --timeout=120s
@@ -48,5 +50,5 @@ revisions web
 # the scale subresource takes spec.replicas over from the applier (its entry, mapped back to the
 # StatefulSet, keeps no time); the applier then conflicts with it
 run kubectl scale sts web --replicas=2
-run kubectl get sts web -o jsonpath='{range .metadata.managedFields[*]}{.manager} {.operation} {.subresource} [{.time}]{"\n"}{end}'
+runs kubectl get sts web -o jsonpath='{range .metadata.managedFields[*]}{.manager} {.operation} {.subresource} [{.time}]{"\n"}{end}'
 sts_yaml web 3 | run kubectl apply --server-side -f -
