@@ -11,6 +11,9 @@ sts_yaml web 1 | run kubectl apply -f -
 sts_yaml web 1 | run kubectl diff -f -
 sts_yaml web 2 | sh_run "KUBECTL_EXTERNAL_DIFF='diff -u -I generation' kubectl diff -f - | grep '^[-+] ' "
 managers
+# what client-side apply's create owns: the manifest's fields and what defaulting added
+run kubectl get sts web -o jsonpath='{.metadata.managedFields[?(@.manager=="kubectl-client-side-apply")].fieldsV1}'
+run kubectl get svc web -o jsonpath='{.metadata.managedFields[?(@.manager=="kubectl-client-side-apply")].fieldsV1}'
 run kubectl patch sts web --type=merge -p '{"spec":{"replicas":1}}'
 run kubectl patch sts web --type=strategic -p '{"metadata":{"labels":{"tier":"web"}}}'
 run kubectl patch sts web --type=strategic -p '{"metadata":{"labels":{"tier":"web"}}}'
