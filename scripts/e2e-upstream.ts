@@ -1,5 +1,5 @@
 /**
- * `npm run e2e:upstream -- [--target reference] [--focus <regex>] [--rebuild] [--build-only] [--verbose]`
+ * `npm run e2e:upstream -- [--target reference] [--parallel <n>] [--focus <regex>] [--rebuild] [--build-only] [--verbose]`
  *
  * Upstream's own StatefulSet e2e tests (k8s.io/kubernetes@v1.37.2 test/e2e/apps/statefulset.go)
  * as a second judge of a target:
@@ -7,17 +7,19 @@
  *      it (support/upstream-e2e/build.ts; --rebuild forces a build, --build-only stops there);
  *   2. starts the target: `reference` is the reference plane as `npm run serve` runs it, in a
  *      process of its own with a kubeconfig;
- *   3. runs e2e.test with the focus `[sig-apps] StatefulSet`, skipping what the target cannot
- *      run, each with its reason (support/upstream-e2e/catalogue.ts: tests that exec into pods or
- *      need real containers, and alpha / [Feature:OffByDefault] tests);
+ *   3. runs the `[sig-apps] StatefulSet` tests the target can run, by name, in --parallel
+ *      e2e.test processes at once (default 3; each test has its own namespace), then the
+ *      [Serial] ones alone; the rest are skipped, each with its reason
+ *      (support/upstream-e2e/catalogue.ts: tests that exec into pods or need real containers,
+ *      and alpha / [Feature:OffByDefault] tests);
  *   4. reads the JUnit XML it writes and writes reports/e2e-upstream-<target>.json and .md (each
  *      test: result, reason or failure, duration), keeps e2e.test's log and JUnit and the
  *      target's log in reports/e2e-upstream-<target>/, and folds the results into
  *      reports/conformance.md and .html beside the guarantees (features/guarantees.json `upstream`).
  *
- * --focus narrows the run to the StatefulSet tests whose name matches (the others are reported
- * as not selected). Exit code: 0 when no test that ran failed, 1 otherwise (or when e2e.test
- * could not run), 2 on a usage error. SIGINT/SIGTERM interrupt e2e.test (it cleans up its
+ * --focus narrows the run to the tests whose catalogue name (after "[sig-apps] StatefulSet ")
+ * matches the JavaScript regular expression (the others are reported as not selected). Exit code: 0 when no test that ran failed, 1 otherwise (or when e2e.test
+ * could not run), 2 on a usage error. SIGINT/SIGTERM interrupt every e2e.test (each cleans up its
  * namespaces and writes its report), then stop the target; the reports cover what finished and
  * the exit code is 130/143. No process this run started outlives it.
  */
@@ -27,7 +29,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { parseCli, usageError } from './lib/cli.ts';
+import { intOption, parseCli, usageError } from './lib/cli.ts';
 
 const TARGETS = {
   reference: { containerRuntime: false, offByDefaultGates: false },
@@ -43,8 +45,10 @@ const { values } = parseCli({
     rebuild: { type: 'boolean', default: false },
     'build-only': { type: 'boolean', default: false },
     verbose: { type: 'boolean', short: 'v', default: false },
+    parallel: { type: 'string', default: '3' },
   },
 });
+const parallel = intOption('e2e:upstream', 'parallel', values.parallel, 1);
 if (!(values.target in TARGETS))
   usageError('e2e:upstream', `unknown target "${values.target}"; choose one of ${Object.keys(TARGETS).join(', ')} (control-plane and real nodes are not wired up yet)`);
 const target = values.target as TargetName;
@@ -59,7 +63,8 @@ if (values.focus !== undefined) {
 // Loaded once the options are known: --help and a bad option cost no more than node.
 const { controlPlaneBinDir, binaryPath } = await import('../support/control-plane/binaries.ts');
 const { ensureE2eTest } = await import('../support/upstream-e2e/build.ts');
-const { FOCUS, UPSTREAM_TESTS, skipPattern, skipReason } = await import('../support/upstream-e2e/catalogue.ts');
+const { UPSTREAM_PREFIX, UPSTREAM_TESTS, namePattern, skipReason } = await import('../support/upstream-e2e/catalogue.ts');
+type UpstreamTestT = (typeof UPSTREAM_TESTS)[number];
 const { parseJUnit } = await import('../support/upstream-e2e/junit.ts');
 const { collectResults, renderUpstreamMarkdown, summaryLine, unknownTests } = await import('../support/upstream-e2e/report.ts');
 const { writeConformanceReports } = await import('../support/report/write.ts');
@@ -73,7 +78,7 @@ const log = (line: string) => process.stderr.write(`[e2e:upstream] ${line}\n`);
 const children = new Set<ChildProcess>();
 let interrupted: NodeJS.Signals | undefined;
 const abort = new AbortController();
-let e2eChild: ChildProcess | undefined;
+const e2eChildren = new Set<ChildProcess>();
 const onSignal = (sig: NodeJS.Signals) => {
   if (interrupted) {
     log(`${sig} again: killing every child now`);
@@ -83,7 +88,7 @@ const onSignal = (sig: NodeJS.Signals) => {
   interrupted = sig;
   log(`${sig}: interrupting e2e.test, then stopping the ${target} target`);
   abort.abort();
-  if (e2eChild) killGroup(e2eChild, 'SIGINT');
+  for (const c of e2eChildren) killGroup(c, 'SIGINT');
 };
 process.on('SIGINT', onSignal);
 process.on('SIGTERM', onSignal);
@@ -184,50 +189,71 @@ try {
 if (interrupted) exitCode = interrupted === 'SIGINT' ? 130 : 143;
 process.exit(exitCode);
 
-async function runE2e(server: string, serverVersion: string | undefined): Promise<number> {
-  const abilities = TARGETS[target];
-  const skipped = UPSTREAM_TESTS.filter((t) => skipReason(t, abilities) !== undefined);
-  const focus = values.focus === undefined ? FOCUS : `${FOCUS}.*(${values.focus})`;
+/** One e2e.test process running `tests` (exactly these, by name); its JUnit goes to its own folder. */
+async function runBatch(label: string, tests: readonly UpstreamTestT[]): Promise<{ code: number | null; signal: NodeJS.Signals | null; reportDir: string }> {
+  const reportDir = join(outDir, label);
+  mkdirSync(reportDir, { recursive: true });
   const args = [
     `--kubeconfig=${kubeconfig}`,
     '--provider=skeleton',
     `--kubectl-path=${kubectl}`,
-    `--report-dir=${outDir}`,
+    `--report-dir=${reportDir}`,
     '--disable-log-dump',
-    `--ginkgo.focus=${focus}`,
-    ...(skipped.length ? [`--ginkgo.skip=${skipPattern(skipped)}`] : []),
+    `--ginkgo.focus=${namePattern(tests)}`,
     '--ginkgo.no-color',
     '--ginkgo.v',
     '--ginkgo.timeout=2h',
   ];
-  log(`e2e.test: ${UPSTREAM_TESTS.length} StatefulSet tests at ${build!.version}, ${skipped.length} skipped on ${target}; log: ${join(outDir, 'e2e.log')}`);
-  const e2eLog = createWriteStream(join(outDir, 'e2e.log'));
+  const e2eLog = createWriteStream(join(reportDir, 'e2e.log'));
   e2eLog.write(`# ${build!.path} ${args.map((a) => `'${a}'`).join(' ')}\n`);
   const child = track(spawn(build!.path, args, { cwd: scratch, stdio: ['ignore', 'pipe', 'pipe'], detached: true }));
-  e2eChild = child;
+  e2eChildren.add(child);
   child.stderr!.pipe(e2eLog, { end: false });
   // One line per test: its name when it starts, its result when it ends.
   const lines = createInterface({ input: child.stdout! });
   const linesDone = new Promise((r) => lines.once('close', r));
   lines.on('line', (line) => {
     e2eLog.write(`${line}\n`);
-    if (line.startsWith('[sig-apps] StatefulSet ') && !line.includes(' [It] ')) log(`  ${line.replace(/ \[sig-apps[^\]]*\]$/, '')}`);
+    if (line.startsWith(UPSTREAM_PREFIX) && !line.includes(' [It] ')) log(`  [${label}] ${line.slice(UPSTREAM_PREFIX.length).replace(/ \[sig-apps[^\]]*\]$/, '')}`);
     const done = /^• (\[(FAILED|PANICKED|INTERRUPTED|TIMEDOUT)\] )?\[([\d.]+) seconds\]/.exec(line);
-    if (done) log(`    ${done[2]?.toLowerCase() ?? 'passed'} in ${Math.round(Number(done[3]))} s`);
+    if (done) log(`  [${label}]   ${done[2]?.toLowerCase() ?? 'passed'} in ${Math.round(Number(done[3]))} s`);
   });
   const { code, signal } = await exited(child);
   await linesDone;
-  e2eLog.end();
+  await new Promise((r) => e2eLog.end(r));
+  return { code, signal, reportDir };
+}
 
-  const junitFile = readdirSync(outDir).find((f) => /^junit.*\.xml$/.test(f));
-  if (!junitFile) {
-    log(`ERROR: e2e.test ${signal ? `was killed by ${signal}` : `exited ${code}`} and wrote no JUnit report; see ${join(outDir, 'e2e.log')}`);
-    return 1;
-  }
-  const cases = parseJUnit(readFileSync(join(outDir, junitFile), 'utf8'));
+/**
+ * Runs the tests the target can run: in `--parallel` e2e.test processes at once against the one
+ * target (Ginkgo's own parallel mode needs its CLI; separate processes share nothing but the
+ * cluster, and each test has its own namespace), then the [Serial] ones alone, as upstream's
+ * parallel runs do.
+ */
+async function runE2e(server: string, serverVersion: string | undefined): Promise<number> {
+  const abilities = TARGETS[target];
+  const focus = values.focus === undefined ? undefined : new RegExp(values.focus);
+  const runnable = UPSTREAM_TESTS.filter((t) => skipReason(t, abilities) === undefined && (!focus || focus.test(t.name)));
+  const serial = runnable.filter((t) => t.name.includes('[Serial]'));
+  const shards: UpstreamTestT[][] = Array.from({ length: Math.min(parallel, runnable.length - serial.length) }, () => []);
+  runnable.filter((t) => !serial.includes(t)).forEach((t, i) => shards[i % shards.length]!.push(t));
+  log(
+    `e2e.test ${build!.version}: ${runnable.length} of ${UPSTREAM_TESTS.length} StatefulSet tests on ${target}` +
+      ` (${shards.length} process(es) at once, then ${serial.length} [Serial] alone); logs: ${outDir}/*/e2e.log`,
+  );
+  const batches = await Promise.all(shards.map((tests, i) => runBatch(`p${i + 1}`, tests)));
+  if (serial.length && !interrupted) batches.push(await runBatch('serial', serial));
+
+  const junitFiles = batches.flatMap((b) => readdirSync(b.reportDir).filter((f) => /^junit.*\.xml$/.test(f)).map((f) => join(b.reportDir, f)));
+  const broken = batches.filter((b) => !readdirSync(b.reportDir).some((f) => /^junit.*\.xml$/.test(f)));
+  for (const b of broken) log(`ERROR: e2e.test ${b.signal ? `was killed by ${b.signal}` : `exited ${b.code}`} and wrote no JUnit report; see ${join(b.reportDir, 'e2e.log')}`);
+  if (!junitFiles.length) return 1;
+  const cases = junitFiles.flatMap((f) => parseJUnit(readFileSync(f, 'utf8')));
+  const code = broken.length ? 1 : (batches.find((b) => b.code !== 0)?.code ?? 0);
+  const signal = batches.find((b) => b.signal)?.signal ?? null;
   const unknown = unknownTests(cases);
   if (unknown.length) log(`WARNING: StatefulSet tests the catalogue does not know (support/upstream-e2e/catalogue.ts): ${unknown.join('; ')}`);
-  const tests = collectResults(cases, UPSTREAM_TESTS, abilities, values.focus === undefined ? undefined : `not selected by --focus ${values.focus}`);
+  const tests = collectResults(cases, UPSTREAM_TESTS, abilities, focus ? `not selected by --focus ${values.focus}` : undefined);
   const run = { target, e2eVersion: `e2e.test ${build!.version}`, serverVersion, startedAt, ...(interrupted ? { interrupted } : {}), tests };
   const { loadCatalogue } = await import('../support/report/conformance.ts');
   writeFileSync(join(repo, 'reports', `e2e-upstream-${target}.json`), `${JSON.stringify(run, null, 2)}\n`);

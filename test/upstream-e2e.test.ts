@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { FOCUS, UPSTREAM_PREFIX, UPSTREAM_TESTS, findUpstreamTest, skipPattern, skipReason } from '../support/upstream-e2e/catalogue.ts';
+import { FOCUS, UPSTREAM_PREFIX, UPSTREAM_TESTS, findUpstreamTest, namePattern, skipReason } from '../support/upstream-e2e/catalogue.ts';
 import { decode, parseJUnit } from '../support/upstream-e2e/junit.ts';
 import { collectResults, counts, renderUpstreamMarkdown, unknownTests, upstreamSection, type UpstreamRun } from '../support/upstream-e2e/report.ts';
 import { loadCatalogue, renderHtml, renderMarkdown } from '../support/report/conformance.ts';
@@ -39,11 +39,16 @@ describe('catalogue', () => {
 
   test('the skip pattern matches exactly the skipped tests (Ginkgo matches it against the full name)', () => {
     const skipped = UPSTREAM_TESTS.filter((t) => skipReason(t, REFERENCE));
-    const re = new RegExp(skipPattern(skipped));
+    const re = new RegExp(namePattern(skipped));
     for (const t of UPSTREAM_TESTS) assert.equal(re.test(full(t.name)), skipped.includes(t), t.name);
     assert.ok(new RegExp(FOCUS).test(full(UPSTREAM_TESTS[0]!.name)));
+    // A focus on one test runs that test only: no name is a prefix of another.
+    for (const t of UPSTREAM_TESTS) {
+      const one = new RegExp(namePattern([t]));
+      assert.deepEqual(UPSTREAM_TESTS.filter((u) => one.test(full(u.name))), [t]);
+    }
     // RE2 (Go) has no lookaround or backreferences: the pattern is literal text, alternatives and escapes.
-    assert.doesNotMatch(skipPattern(skipped), /\(\?|\\\d/);
+    assert.doesNotMatch(namePattern(skipped), /\(\?|\\\d/);
   });
 
   test('findUpstreamTest reads JUnit names ("[It] " and labels) and --list-tests names', () => {
@@ -137,6 +142,12 @@ describe('JUnit', () => {
     assert.equal(by('Increasing .start.ordinal').reason, 'not run: the run ended before it');
     assert.equal(focused.find((r) => r.name.includes('WhenDeleted policy'))!.reason, 'No default storage class');
     assert.match(focused.find((r) => r.name.includes('basic identity'))!.reason!, /^needs a container runtime/);
+    // Shards: each process's JUnit lists every spec; the case that ran wins whatever the order.
+    const shard = parseJUnit(JUNIT.replace(/status="passed" time="20.064"><\/testcase>/, 'status="skipped" time="0"><skipped message="skipped"></skipped></testcase>'));
+    assert.equal(shard[0]!.status, 'skipped');
+    for (const merged of [[...shard, ...cases], [...cases, ...shard]]) {
+      assert.equal(collectResults(merged, UPSTREAM_TESTS, REFERENCE).find((r) => r.name.includes('working scale subresource'))!.outcome, 'passed');
+    }
     assert.deepEqual(unknownTests(cases), ['[It] [sig-apps] StatefulSet Basic StatefulSet functionality [StatefulSetBasic] should do something new']);
   });
 });

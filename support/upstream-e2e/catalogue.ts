@@ -90,8 +90,8 @@ export function findUpstreamTest(fullName: string): UpstreamTest | undefined {
   return UPSTREAM_TESTS.find((t) => t.name === name);
 }
 
-/** A Ginkgo --ginkgo.skip regular expression matching exactly these tests (RE2 syntax). */
-export function skipPattern(tests: readonly UpstreamTest[]): string {
+/** A Ginkgo --ginkgo.focus (or skip) regular expression matching exactly these tests (RE2 syntax). */
+export function namePattern(tests: readonly UpstreamTest[]): string {
   return tests.map((t) => `${FOCUS}${escapeRegex(t.name)}`).join('|');
 }
 
