@@ -256,11 +256,13 @@ async function runE2e(server: string, serverVersion: string | undefined): Promis
   const tests = collectResults(cases, UPSTREAM_TESTS, abilities, focus ? `not selected by --focus ${values.focus}` : undefined);
   const run = { target, e2eVersion: `e2e.test ${build!.version}`, serverVersion, startedAt, ...(interrupted ? { interrupted } : {}), tests };
   const { loadCatalogue } = await import('../support/report/conformance.ts');
-  writeFileSync(join(repo, 'reports', `e2e-upstream-${target}.json`), `${JSON.stringify(run, null, 2)}\n`);
-  writeFileSync(join(repo, 'reports', `e2e-upstream-${target}.md`), renderUpstreamMarkdown(run, loadCatalogue(join(repo, 'features', 'guarantees.json'))));
+  // An interrupted run never replaces a finished one in the conformance report: it is kept beside it.
+  const name = `e2e-upstream-${target}${interrupted ? '.interrupted' : ''}`;
+  writeFileSync(join(repo, 'reports', `${name}.json`), `${JSON.stringify(run, null, 2)}\n`);
+  writeFileSync(join(repo, 'reports', `${name}.md`), renderUpstreamMarkdown(run, loadCatalogue(join(repo, 'features', 'guarantees.json'))));
   writeConformanceReports(join(repo, 'reports'), loadCatalogue(join(repo, 'features', 'guarantees.json')));
   const failed = tests.filter((t) => t.outcome === 'failed');
-  console.log(`\ne2e:upstream ${target}: ${summaryLine(run)}. Reports: reports/e2e-upstream-${target}.md, reports/conformance.md`);
+  console.log(`\ne2e:upstream ${target}: ${summaryLine(run)}. Reports: reports/${name}.md, reports/conformance.md`);
   for (const t of failed) console.log(`  FAILED ${t.name}\n    ${(t.failure ?? '').split('\n')[0]}`);
   if (failed.length) return 1;
   if (code !== 0 && !interrupted) {

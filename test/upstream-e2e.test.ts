@@ -99,6 +99,9 @@ const JUNIT = `<?xml version="1.0" encoding="UTF-8"?>
           <testcase name="[It] [sig-apps] StatefulSet Scaling StatefulSetStartOrdinal Increasing .start.ordinal" classname="Kubernetes e2e suite" status="skipped" time="0">
               <skipped message="skipped"></skipped>
           </testcase>
+          <testcase name="[It] [sig-apps] StatefulSet Scaling StatefulSetStartOrdinal Removing .start.ordinal" classname="Kubernetes e2e suite" status="interrupted" time="29.9">
+              <failure message="Interrupted by User" type="interrupted">Interrupted by User&#xA;First interrupt received; Ginkgo will run any cleanup and reporting nodes but will skip all remaining specs.</failure>
+          </testcase>
           <testcase name="[It] [sig-apps] Deployment should validate Deployment Status endpoints [Conformance]" classname="Kubernetes e2e suite" status="skipped" time="0">
               <skipped message="skipped"></skipped>
           </testcase>
@@ -113,7 +116,7 @@ describe('JUnit', () => {
 
   test('each testcase with its status, time and message', () => {
     const cases = parseJUnit(JUNIT);
-    assert.equal(cases.length, 8);
+    assert.equal(cases.length, 9);
     assert.deepEqual(cases[0], { name: full(UPSTREAM_TESTS[13]!.name).replace(/^/, '[It] '), ginkgoStatus: 'passed', status: 'passed', durationMs: 20064 });
     assert.equal(cases[1]!.status, 'failed');
     assert.equal(cases[1]!.message, 'statefulset not using ssPatchImage. Is using registry.k8s.io/e2e-test-images/httpd:2.4.39-4\nExpected\n    <string>: "a"');
@@ -131,6 +134,7 @@ describe('JUnit', () => {
     assert.deepEqual(by('working scale subresource'), { name: UPSTREAM_TESTS[13]!.name, outcome: 'passed', durationMs: 20064 });
     assert.equal(by('list, patch and delete').outcome, 'failed');
     assert.match(by('list, patch and delete').failure!, /^statefulset not using ssPatchImage[\s\S]*In \[It\] at: .*statefulset.go:1088/);
+    assert.deepEqual(by('Removing .start.ordinal'), { name: 'Scaling StatefulSetStartOrdinal Removing .start.ordinal', outcome: 'skipped', reason: 'interrupted while it ran', durationMs: 29900 });
     // An empty message attribute: the message is the description's, without Ginkgo's "[FAILED] ".
     assert.equal(by('evicted').failure, 'Pod ss-0 expected to be re-created at least once\nIn [It] at: k8s.io/kubernetes@v1.37.2/test/e2e/apps/statefulset.go:954 @ 12/05/26 11:19:36.229');
     assert.match(by('basic identity').reason!, /^needs a container runtime: .*kubectl exec/);

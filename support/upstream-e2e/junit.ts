@@ -28,9 +28,13 @@ export function parseJUnit(xml: string): JUnitCase[] {
     const ginkgoStatus = attrs.status ?? '';
     const skipped = /<skipped\b([^>]*?)(?:\/>|>[\s\S]*?<\/skipped>)/.exec(body);
     const failure = /<(failure|error)\b([^>]*?)(?:\/>|>([\s\S]*?)<\/\1>)/.exec(body);
-    const status: JUnitStatus = ginkgoStatus === 'passed' ? 'passed' : ginkgoStatus === 'skipped' || ginkgoStatus === 'pending' || (skipped && !failure) ? 'skipped' : 'failed';
+    // A test cut short by an interrupt (Ctrl-C) neither passed nor failed: it is skipped, saying so.
+    const interrupted = ginkgoStatus === 'interrupted';
+    const status: JUnitStatus =
+      ginkgoStatus === 'passed' ? 'passed' : interrupted || ginkgoStatus === 'skipped' || ginkgoStatus === 'pending' || (skipped && !failure) ? 'skipped' : 'failed';
     const c: JUnitCase = { name: attrs.name ?? '', ginkgoStatus, status, durationMs: Math.round(Number(attrs.time ?? 0) * 1000) };
     if (status === 'skipped' && skipped) c.message = attributes(skipped[1] ?? '').message;
+    if (interrupted) c.message = 'skipped - interrupted while it ran';
     if (status === 'failed' && failure) {
       c.message = attributes(failure[2] ?? '').message;
       const description = decode(failure[3] ?? '').trim();

@@ -145,11 +145,11 @@ export function upstreamSectionHtml(run: UpstreamRun, catalogue: Record<string, 
 ${rows}</table>`;
 }
 
-/** Every reports/e2e-upstream-<target>.json present. */
+/** Every reports/e2e-upstream-<target>.json present (not the .interrupted ones). */
 export function loadUpstreamRuns(dir = 'reports'): UpstreamRun[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
-    .filter((f) => /^e2e-upstream-.+\.json$/.test(f))
+    .filter((f) => /^e2e-upstream-.+(?<!\.interrupted)\.json$/.test(f))
     .sort()
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as UpstreamRun);
 }
