@@ -214,7 +214,8 @@ async function runBatch(label: string, tests: readonly UpstreamTestT[]): Promise
   const linesDone = new Promise((r) => lines.once('close', r));
   lines.on('line', (line) => {
     e2eLog.write(`${line}\n`);
-    if (line.startsWith(UPSTREAM_PREFIX) && !line.includes(' [It] ')) log(`  [${label}] ${line.slice(UPSTREAM_PREFIX.length).replace(/ \[sig-apps[^\]]*\]$/, '')}`);
+    // A test's name as it starts; not Ginkgo's failure summaries ("... [It] ...", "[AfterEach]").
+    if (line.startsWith(UPSTREAM_PREFIX) && !/ \[(It|BeforeEach|AfterEach|JustBeforeEach|DeferCleanup)\b/.test(line)) log(`  [${label}] ${line.slice(UPSTREAM_PREFIX.length).replace(/ \[sig-apps[^\]]*\]$/, '')}`);
     const done = /^• (\[(FAILED|PANICKED|INTERRUPTED|TIMEDOUT)\] )?\[([\d.]+) seconds\]/.exec(line);
     if (done) log(`  [${label}]   ${done[2]?.toLowerCase() ?? 'passed'} in ${Math.round(Number(done[3]))} s`);
   });
