@@ -15,10 +15,15 @@ import type { DnsAnswer } from './target.ts';
 export const PROBE_IMAGE = SHELL_IMAGE;
 
 export class DnsProbe {
+  /** Probe pods made so far: each replacement gets the next name. */
+  private generation = 1;
+
   private constructor(
     private readonly kc: KubeConfig,
     readonly namespace: string,
-    readonly pod: string,
+    private readonly labels: Record<string, string>,
+    private readonly timeoutMs: number,
+    public pod: string,
   ) {}
 
   /**
@@ -30,29 +35,65 @@ export class DnsProbe {
     const namespace = `sts-dns-${randomBytes(4).toString('hex')}`;
     const labels = { ...MANAGED_BY, ...opts.labels, 'statefulset-conformance.io/role': 'dns-probe' };
     await openTrackedNamespace(kc, namespace, { target: opts.target, labels }, () => core.createNamespace({ body: { metadata: { name: namespace, labels } } }));
-    const probe = new DnsProbe(kc, namespace, 'dns-probe');
+    const probe = new DnsProbe(kc, namespace, labels, opts.timeoutMs, 'dns-probe');
     try {
-      const pod: V1Pod = {
-        metadata: { name: probe.pod, labels },
-        spec: {
-          terminationGracePeriodSeconds: 1,
-          containers: [
-            {
-              name: 'probe',
-              image: PROBE_IMAGE,
-              command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
-              resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
-            },
-          ],
-        },
-      };
-      await core.createNamespacedPod({ namespace, body: pod });
-      await runningWithin(kc, namespace, probe.pod, opts.timeoutMs);
+      await probe.run(probe.pod, []);
       return probe;
     } catch (err) {
       await probe.stop();
       throw err;
     }
+  }
+
+  /** Creates a probe pod, off the given nodes, and waits until it runs. */
+  private async run(name: string, avoidNodes: string[]): Promise<void> {
+    const pod: V1Pod = {
+      metadata: { name, labels: this.labels },
+      spec: {
+        terminationGracePeriodSeconds: 1,
+        ...(avoidNodes.length
+          ? {
+              affinity: {
+                nodeAffinity: {
+                  requiredDuringSchedulingIgnoredDuringExecution: {
+                    nodeSelectorTerms: [{ matchExpressions: [{ key: 'kubernetes.io/hostname', operator: 'NotIn', values: avoidNodes }] }],
+                  },
+                },
+              },
+            }
+          : {}),
+        containers: [
+          {
+            name: 'probe',
+            image: PROBE_IMAGE,
+            command: ['sh', '-c', 'trap "exit 0" TERM; while true; do sleep 1; done'],
+            resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { memory: '32Mi' } },
+          },
+        ],
+      },
+    };
+    await this.kc.makeApiClient(CoreV1Api).createNamespacedPod({ namespace: this.namespace, body: pod });
+    await runningWithin(this.kc, this.namespace, name, this.timeoutMs);
+  }
+
+  /**
+   * A scenario may stop the node the probe runs on (node faults): the API server can then no
+   * longer reach its kubelet, and a DNS client there would see nothing anyway. If the probe's
+   * node is not Ready, a new probe pod starts on another node and the old one is force-deleted.
+   * Answers whether the probe moved.
+   */
+  private async moveOffFailedNode(): Promise<boolean> {
+    const core = this.kc.makeApiClient(CoreV1Api);
+    const nodeName = (await core.readNamespacedPod({ name: this.pod, namespace: this.namespace })).spec?.nodeName;
+    if (!nodeName) return false;
+    const node = await core.readNode({ name: nodeName });
+    if (node.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True') return false;
+    const old = this.pod;
+    const next = `dns-probe-${++this.generation}`;
+    await this.run(next, [nodeName]);
+    this.pod = next;
+    await core.deleteNamespacedPod({ name: old, namespace: this.namespace, gracePeriodSeconds: 0 }).catch(() => undefined);
+    return true;
   }
 
   async stop(): Promise<void> {
@@ -97,7 +138,11 @@ export class DnsProbe {
   async resolve(name: string, type: 'A' | 'SRV'): Promise<DnsAnswer[]> {
     // A trailing dot: the name is absolute, never tried against the pod's search domains.
     const absolute = name.endsWith('.') ? name : `${name}.`;
-    const { stdout, stderr, exitCode } = await this.exec(['nslookup', `-type=${type.toLowerCase()}`, absolute]);
+    const command = ['nslookup', `-type=${type.toLowerCase()}`, absolute];
+    const { stdout, stderr, exitCode } = await this.exec(command).catch(async (err: unknown) => {
+      if (await this.moveOffFailedNode().catch(() => false)) return this.exec(command);
+      throw err;
+    });
     return parseNslookup(name, type, stdout, `${stderr}`, exitCode);
   }
 }
