@@ -7,6 +7,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import http from 'node:http';
 import { startApiServer } from './apiserver/index.ts';
+import { VERSION } from './apiserver/discovery.ts';
 import { ScaledClock, type Clock } from './clock.ts';
 import { startGarbageCollector } from './controllers/garbage-collector.ts';
 import { startNamespaceController } from './controllers/namespace.ts';
@@ -71,10 +72,11 @@ export function kubeConfigFor(server: string, token?: string): KubeConfig {
  * records writes under its part before the first "/" (managedFields' manager), as upstream's
  * kube-controller-manager, kube-scheduler and kubelet are recorded.
  */
+const userAgent = (component: string) => `${component}/${VERSION.gitVersion} (${VERSION.platform}) kubernetes/reference`;
 const USER_AGENTS = {
-  controllers: 'kube-controller-manager/v1.37.2 (linux/amd64) kubernetes/reference',
-  scheduler: 'kube-scheduler/v1.37.2 (linux/amd64) kubernetes/reference',
-  kubelet: 'kubelet/v1.37.2 (linux/amd64) kubernetes/reference',
+  controllers: userAgent('kube-controller-manager'),
+  scheduler: userAgent('kube-scheduler'),
+  kubelet: userAgent('kubelet'),
 };
 
 /**
