@@ -136,7 +136,7 @@ Then(
   'pod {string} is terminating with a grace period of {int} seconds',
   async function (this: ConformanceWorld, name: string, seconds: number) {
     // Waits for the period rather than reading it once: a later delete may shorten it.
-    await this.until(`pod ${name} to be terminating with a grace period of ${seconds} seconds`, () => {
+    const pod = await this.until(`pod ${name} to be terminating with a grace period of ${seconds} seconds`, () => {
       const p = this.pod(name);
       if (!p?.metadata?.deletionTimestamp) return notYet(p ? describePod(p) : 'no such pod');
       const grace = p.metadata.deletionGracePeriodSeconds;
@@ -144,7 +144,7 @@ Then(
     });
     // Each deadline seen, for "the deletion deadline … moved earlier".
     const deadlines = (this.remembered.get(`deadlines:${name}`) as Date[] | undefined) ?? [];
-    deadlines.push(new Date(this.pod(name)!.metadata!.deletionTimestamp!));
+    deadlines.push(new Date(pod.metadata!.deletionTimestamp!));
     this.remembered.set(`deadlines:${name}`, deadlines);
   },
 );
