@@ -2,7 +2,7 @@
  * The node lifecycle controller for the reference target (upstream
  * `pkg/controller/nodelifecycle/node_lifecycle_controller.go`), reduced to health monitoring:
  * - every 5 s (`nodeMonitorPeriod`) a node whose Lease and Ready heartbeat are both older than
- *   40 s (`nodeMonitorGracePeriod`) gets its kubelet conditions set to Unknown
+ *   50 s (`nodeMonitorGracePeriod`, the default since v1.32) gets its kubelet conditions set to Unknown
  *   (`NodeStatusUnknown`, "Kubelet stopped posting node status.") and its pods marked not Ready
  *   (`MarkPodsNotReady`);
  * - taints follow the Ready condition (`doNoScheduleTaintingPass`/`doNoExecuteTaintingPass`):
@@ -29,7 +29,7 @@ import { type ComponentOptions, informersFor } from './runtime.ts';
 export const UNREACHABLE_TAINT = 'node.kubernetes.io/unreachable';
 export const NOT_READY_TAINT = 'node.kubernetes.io/not-ready';
 const MONITOR_PERIOD_MS = 5_000;
-const GRACE_PERIOD_MS = 40_000;
+const GRACE_PERIOD_MS = 50_000;
 const KUBELET_CONDITIONS = ['Ready', 'MemoryPressure', 'DiskPressure', 'PIDPressure'];
 
 function time(t: Date | string | undefined): number {

@@ -23,7 +23,14 @@ import { seconds } from './pod-status.ts';
 export const LEASE_NAMESPACE = 'kube-node-lease';
 export const LEASE_DURATION_SECONDS = 40;
 const LEASE_RENEW_MS = (LEASE_DURATION_SECONDS * 1000) / 4;
+const LEASE_RETRY_FIRST_MS = 200;
+const LEASE_RETRY_MAX_MS = 7_000;
 const STATUS_INTERVAL_MS = 40_000;
+
+/** The kubelet renews with a small jitter (4 %, `wait.Jitter` in the lease controller). */
+function leaseRenewDelayMs(): number {
+  return LEASE_RENEW_MS * (1 + Math.random() * 0.04);
+}
 
 export interface NodeIdentity {
   name: string;
@@ -190,15 +197,24 @@ export class NodeAgent {
     }
   }
 
-  private scheduleLease(): void {
+  /**
+   * Renews every 10 s while that works. A failed renewal is retried with the kubelet's
+   * backoff (`backoffEnsureLease` in component-helpers' lease controller: 200 ms doubling to
+   * 7 s) rather than after another full interval, so a node outlives an API server restart
+   * shorter than the grace period less a few seconds, as a real one does.
+   */
+  private scheduleLease(delayMs = leaseRenewDelayMs()): void {
     if (!this.running) return;
-    // kubelet renews with a small jitter (4 %, `wait.Jitter` in the lease controller).
-    const jitter = 1 + Math.random() * 0.04;
-    this.leaseTimer = this.clock.after(LEASE_RENEW_MS * jitter, () => {
+    this.leaseTimer = this.clock.after(delayMs, () => {
       if (!this.running) return;
-      this.renewLease()
-        .catch((err) => this.log(`node ${this.id.name}: lease renewal failed: ${errorMessage(err)}`))
-        .finally(() => this.scheduleLease());
+      this.renewLease().then(
+        () => this.scheduleLease(),
+        (err) => {
+          const retryMs = Math.min(delayMs >= LEASE_RENEW_MS ? LEASE_RETRY_FIRST_MS : delayMs * 2, LEASE_RETRY_MAX_MS);
+          this.log(`node ${this.id.name}: lease renewal failed, will retry in ${retryMs} ms: ${errorMessage(err)}`);
+          this.scheduleLease(retryMs);
+        },
+      );
     });
   }
 

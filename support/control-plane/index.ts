@@ -45,7 +45,7 @@ export interface ControlPlaneOptions {
    * admission plugin adds to pods (upstream default 300). Node-failure scenarios want it short.
    */
   defaultTolerationSeconds?: number;
-  /** KCM node lifecycle: how often nodes are checked (default 1 s) and how long until NotReady/Unknown (default 20 s). */
+  /** KCM node lifecycle: how often nodes are checked (default 1 s) and how long until NotReady/Unknown (default 40 s, see support/targets/control-plane.ts). */
   nodeMonitorPeriodSeconds?: number;
   nodeMonitorGracePeriodSeconds?: number;
   /** Extra arguments per component (appended; later flags win). */
@@ -350,7 +350,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
         `--cluster-signing-key-file=${pki.caKey}`,
         `--service-cluster-ip-range=${SERVICE_CIDR}`,
         `--node-monitor-period=${opts.nodeMonitorPeriodSeconds ?? 1}s`,
-        `--node-monitor-grace-period=${opts.nodeMonitorGracePeriodSeconds ?? 20}s`,
+        `--node-monitor-grace-period=${opts.nodeMonitorGracePeriodSeconds ?? 40}s`,
         '--profiling=false',
         `--v=${v}`,
       ];

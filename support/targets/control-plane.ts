@@ -31,7 +31,12 @@ export interface ControlPlaneTargetOptions {
    * node is lost its pods are marked for deletion.
    */
   tolerationSeconds?: number;
-  /** KCM --node-monitor-grace-period in seconds (default 20, env STS_CP_NODE_GRACE_SECONDS). */
+  /**
+   * KCM --node-monitor-grace-period in seconds (upstream default 50; default here 40, env
+   * STS_CP_NODE_GRACE_SECONDS): shorter keeps node-loss scenarios quick, but it must outlast an
+   * API server restart plus one lease renewal interval (10 s), or nodes go NotReady and flip
+   * their pods' readiness in the middle of the API-server fault scenarios.
+   */
   nodeGraceSeconds?: number;
   log?: (line: string) => void;
 }
@@ -81,7 +86,7 @@ export class ControlPlaneTarget implements Target {
         withDns: true,
         withScheduler: true,
         defaultTolerationSeconds: this.opts.tolerationSeconds ?? envNumber('STS_CP_TOLERATION_SECONDS') ?? 30,
-        nodeMonitorGracePeriodSeconds: this.opts.nodeGraceSeconds ?? envNumber('STS_CP_NODE_GRACE_SECONDS') ?? 20,
+        nodeMonitorGracePeriodSeconds: this.opts.nodeGraceSeconds ?? envNumber('STS_CP_NODE_GRACE_SECONDS') ?? 40,
         // Ctrl-C winds the suite down first (support/interrupt.ts); AfterAll then stops the plane.
         handleSignals: false,
         log: this.logger('control-plane'),
