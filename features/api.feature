@@ -26,12 +26,20 @@ Feature: The StatefulSet API
       | spec.template.spec.restartPolicy                       | Always       |
       | spec.template.spec.terminationGracePeriodSeconds       | 30           |
 
-  # MaxUnavailableStatefulSet: beta since 1.35, on by default since 1.37.
-  @guarantee:G-01 @k8s:>=1.37
-  Scenario: maxUnavailable defaults to 1 once the MaxUnavailableStatefulSet gate is on by default
+  # MaxUnavailableStatefulSet: beta since 1.35, on by default since 1.37. The defaulting and the
+  # field itself live behind the gate (SetDefaults_StatefulSet, dropStatefulSetDisabledFields).
+  @guarantee:G-01 @feature-gate:MaxUnavailableStatefulSet=true
+  Scenario: maxUnavailable defaults to 1 while the MaxUnavailableStatefulSet gate is on
     When I create a StatefulSet "web" with 1 replica
     Then StatefulSet "web" has:
       | spec.updateStrategy.rollingUpdate.maxUnavailable | 1 |
+
+  @guarantee:G-01 @feature-gate:MaxUnavailableStatefulSet=false
+  Scenario: maxUnavailable is dropped on write while the MaxUnavailableStatefulSet gate is off
+    When I create a StatefulSet "web" with:
+      | replicas       | 1 |
+      | maxUnavailable | 2 |
+    Then StatefulSet "web" has no field "spec.updateStrategy.rollingUpdate.maxUnavailable"
 
   @guarantee:G-01
   Scenario: An explicit RollingUpdate strategy without a rollingUpdate block is not filled in
@@ -111,13 +119,18 @@ Feature: The StatefulSet API
       | unknown pod management      | web  | podManagementPolicy                       | Sometimes             | spec.podManagementPolicy                |
       | unknown update strategy     | web  | updateStrategy                            | Replace               | spec.updateStrategy                     |
       | negative partition          | web  | partition                                 | -1                    | spec.updateStrategy.rollingUpdate.partition |
-      | zero maxUnavailable         | web  | maxUnavailable                            | 0                     | spec.updateStrategy.rollingUpdate.maxUnavailable |
       | selector not matching       | web  | spec.template.metadata.labels             | { app: other }        | spec.template.metadata.labels           |
       | empty selector              | web  | spec.selector                             | {}                    | spec.selector                           |
       | restartPolicy Never         | web  | spec.template.spec.restartPolicy          | Never                 | spec.template.spec.restartPolicy        |
       | activeDeadlineSeconds       | web  | spec.template.spec.activeDeadlineSeconds  | 10                    | spec.template.spec.activeDeadlineSeconds |
       | unknown retention policy    | web  | whenDeleted                               | Shred                 | spec.persistentVolumeClaimRetentionPolicy.whenDeleted |
       | name not a DNS label        | Web  | replicas                                  | 1                     | metadata.name                           |
+
+    # Validated only while the gate keeps the field (ValidateStatefulSetSpec).
+    @feature-gate:MaxUnavailableStatefulSet=true
+    Examples: with MaxUnavailableStatefulSet on
+      | case                        | name | setting                                   | value                 | field                                   |
+      | zero maxUnavailable         | web  | maxUnavailable                            | 0                     | spec.updateStrategy.rollingUpdate.maxUnavailable |
 
   # StatefulSetRecreateStrategy is alpha (off by default) in 1.37, so validation still knows only
   # RollingUpdate and OnDelete (earlier releases reject the unknown type the same way).
@@ -140,7 +153,7 @@ Feature: The StatefulSet API
       | negative partition               | spec: { updateStrategy: { rollingUpdate: { partition: -1 } } }     | spec.updateStrategy.rollingUpdate.partition |
       | template the selector misses     | spec: { template: { metadata: { labels: { app: other } } } }       | spec.template.metadata.labels               |
 
-  @guarantee:G-04 @k8s:<=1.37
+  @guarantee:G-04 @k8s:<=1.37 @feature-gate:StatefulSetRecreateStrategy=false
   Scenario: The Recreate update strategy is rejected while its feature gate is off
     When I try to create a StatefulSet "web" with:
       | updateStrategy | Recreate |

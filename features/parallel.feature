@@ -38,7 +38,7 @@ Feature: Parallel pod management
 
   # The maxUnavailable update of 1.35-1.36 (MaxUnavailableStatefulSet beta but off by default
   # there, so this needs the gate switched on; with it off the one-pod loop deletes web-2 at once).
-  @guarantee:G-33 @k8s:>=1.35 @k8s:<1.37
+  @guarantee:G-33 @k8s:>=1.35 @k8s:<1.37 @feature-gate:MaxUnavailableStatefulSet=true
   Scenario: An unavailable pod holds back a Parallel rolling update (maxUnavailable 1)
     Given a ready StatefulSet "web" with:
       | replicas            | 3        |
@@ -52,7 +52,7 @@ Feature: Parallel pod management
   # Since 1.37 (MaxUnavailableStatefulSet on by default) a Parallel rolling update first replaces
   # old pods that are unavailable anyway, even beyond maxUnavailable, and only then spends what is
   # left of the budget on available ones (updateStatefulSetAfterInvariantEstablished).
-  @guarantee:G-33 @k8s:>=1.37
+  @guarantee:G-33 @k8s:>=1.37 @feature-gate:MaxUnavailableStatefulSet=true
   Scenario: A Parallel rolling update replaces an unavailable old pod first, then waits for it (maxUnavailable 1)
     Given a ready StatefulSet "web" with:
       | replicas            | 3        |

@@ -71,7 +71,7 @@ Feature: Rolling updates, partitions, OnDelete and revisions
 
   # MaxUnavailableStatefulSet is on by default since 1.37 (beta but off in 1.35-1.36, where the
   # field is dropped on write).
-  @guarantee:G-53 @k8s:>=1.37
+  @guarantee:G-53 @feature-gate:MaxUnavailableStatefulSet=true
   Scenario: maxUnavailable lets several pods update at once, never more
     Given a ready StatefulSet "web" with:
       | replicas            | 5        |
@@ -84,7 +84,7 @@ Feature: Rolling updates, partitions, OnDelete and revisions
 
   # 1.37: under Parallel management old pods that are not available are replaced whatever
   # maxUnavailable says; with minReadySeconds far away no pod is ever available, so all go at once.
-  @guarantee:G-53 @k8s:>=1.37
+  @guarantee:G-53 @k8s:>=1.37 @feature-gate:MaxUnavailableStatefulSet=true
   Scenario: Under Parallel management old pods that are not yet available are replaced all at once
     Given a ready StatefulSet "web" with:
       | replicas            | 3        |

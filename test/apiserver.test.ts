@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { pod, rejects, startTestServer, statefulSet, type TestServer } from './apiserver-helpers.ts';
+import { readFeatureGates } from '../support/targets/feature-gates.ts';
 
 let t: TestServer;
 before(async () => {
@@ -470,6 +471,12 @@ describe('other kinds', () => {
 });
 
 describe('discovery', () => {
+  it('reports its feature gates on /metrics as kube-apiserver does, and the harness reads them', async () => {
+    const gates = await readFeatureGates(t.kc);
+    assert.ok('gates' in gates, JSON.stringify(gates));
+    assert.equal(gates.gates.get('MaxUnavailableStatefulSet'), true);
+    assert.equal(gates.gates.get('StatefulSetRecreateStrategy'), false);
+  });
   it('serves /version, /api, /apis and resource lists with short names and subresources', async () => {
     const v = await t.raw('GET', '/version');
     assert.equal(v.body.major, '1');

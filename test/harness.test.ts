@@ -14,6 +14,7 @@ import { createdInOrderAfterReady, terminatedInOrderAfterGone } from '../support
 import { ResultCollector, renderMarkdown, verdict } from '../support/report/conformance.ts';
 import { nameList } from '../support/text.ts';
 import type { TargetInfo } from '../support/targets/target.ts';
+import { parseFeatureMetrics } from '../support/targets/feature-gates.ts';
 import { Timeline, type TimelineEntry } from '../support/timeline.ts';
 import { compareRuns, renderDifferential } from '../support/report/differential.ts';
 
@@ -23,6 +24,7 @@ const info: TargetInfo = {
   minor: 33,
   capabilities: new Set(['storage']),
   missing: new Map([['dns', 'no DNS on this target']]),
+  featureGates: { gates: new Map([['MaxUnavailableStatefulSet', false], ['StatefulSetRecreateStrategy', true]]) },
 };
 
 describe('tag gates', () => {
@@ -36,6 +38,26 @@ describe('tag gates', () => {
     assert.equal(skipReason(['@k8s:<1.34'], info, { allowDisruptive: true }), undefined);
   });
   it('rejects a malformed version tag', () => assert.throws(() => skipReason(['@k8s:1.35+'], info, { allowDisruptive: true }), /malformed/));
+  it('gates by feature gate, a gate the release lacks counting as off', () => {
+    const reason = (tag: string, gates = info.featureGates) => skipReason([tag], { ...info, featureGates: gates }, { allowDisruptive: true });
+    assert.match(reason('@feature-gate:MaxUnavailableStatefulSet=true')!, /needs feature gate MaxUnavailableStatefulSet=true; target cluster \(v1.33.1\) has it off/);
+    assert.equal(reason('@feature-gate:MaxUnavailableStatefulSet=false'), undefined);
+    assert.equal(reason('@feature-gate:StatefulSetRecreateStrategy=true'), undefined);
+    assert.match(reason('@feature-gate:StatefulSetRecreateStrategy=false')!, /has it on/);
+    assert.equal(reason('@feature-gate:NotInThisRelease=false'), undefined);
+    assert.match(reason('@feature-gate:NotInThisRelease=true')!, /has it absent/);
+    assert.match(reason('@feature-gate:MaxUnavailableStatefulSet=true', { unknown: 'GET /metrics answered 403' })!, /gates are unknown: GET \/metrics answered 403/);
+    assert.throws(() => reason('@feature-gate:MaxUnavailableStatefulSet'), /malformed feature-gate tag/);
+  });
+  it('reads the gates from kube-apiserver metrics text', () => {
+    const text = [
+      '# TYPE kubernetes_feature_enabled gauge',
+      'kubernetes_feature_enabled{name="MaxUnavailableStatefulSet",stage="BETA"} 0',
+      'kubernetes_feature_enabled{name="WatchList",stage=""} 1',
+      'apiserver_request_total{code="200"} 5',
+    ].join('\n');
+    assert.deepEqual([...parseFeatureMetrics(text)], [['MaxUnavailableStatefulSet', false], ['WatchList', true]]);
+  });
   it('makes disruptive scenarios opt-in', () => {
     assert.match(skipReason(['@disruptive'], info, { allowDisruptive: false })!, /opt in/);
     assert.equal(skipReason(['@disruptive'], info, { allowDisruptive: true }), undefined);

@@ -92,7 +92,7 @@ describe('storage capabilities', () => {
   test('the reference plane: its provisioner makes standard (default, Immediate) and standard-wffc', async () => {
     const plane = await startReferenceControlPlane({ clockScale: 30 });
     try {
-      const info: TargetInfo = { name: 'reference', serverVersion: '', minor: 37, capabilities: new Set(), missing: new Map() };
+      const info: TargetInfo = { name: 'reference', serverVersion: '', minor: 37, capabilities: new Set(), missing: new Map(), featureGates: { unknown: 'not read' } };
       await probeStorage(plane.kubeConfig, info);
       assert.deepEqual([...info.capabilities].sort(), ['movable-storage', 'storage', 'wffc-storage']);
       assert.equal(info.firstConsumerClass, 'standard-wffc');

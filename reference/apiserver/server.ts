@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AGGREGATED_CONTENT_TYPE, aggregatedDiscovery, apiGroup, apiGroupList, apiResourceList, apiVersions, VERSION, wantsAggregated } from './discovery.ts';
 import { checkBody, fieldValidationOf, parseJsonWithPositions, type FieldValidation } from './decode.ts';
+import { featureMetrics } from './feature-gates.ts';
 import { ApiError, badRequest, failureStatus, invalid, methodNotSupported, notFound, type FieldError } from './errors.ts';
 import { isObject, obj, str, yamlToJson, type JsonObject } from './json.ts';
 import { groupVersion, resourceKey } from './kinds/index.ts';
@@ -90,6 +91,13 @@ export class Handler {
       if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
       const body = JSON.stringify(aggregatedDiscovery(path === '/api'));
       res.writeHead(200, { 'Content-Type': AGGREGATED_CONTENT_TYPE, 'Content-Length': Buffer.byteLength(body), Vary: 'Accept' });
+      return void res.end(req.method === 'HEAD' ? undefined : body);
+    }
+    if (path === '/metrics') {
+      req.resume();
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new ApiError(405, 'MethodNotAllowed', 'the server does not allow this method on the requested resource');
+      const body = featureMetrics();
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Content-Length': Buffer.byteLength(body) });
       return void res.end(req.method === 'HEAD' ? undefined : body);
     }
     const discovery = this.discovery(req, path);

@@ -5,6 +5,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Clock } from '../../reference/clock.ts';
+import type { FeatureGates } from './feature-gates.ts';
 
 /** Capabilities a scenario can require with `@needs:<capability>`. */
 export type Capability =
@@ -26,6 +27,8 @@ export interface TargetInfo {
   capabilities: Set<Capability>;
   /** Why each missing capability is missing, for skip messages. */
   missing: Map<Capability, string>;
+  /** The API server's feature gates (`@feature-gate:` scenarios), or why they are unknown. */
+  featureGates: FeatureGates;
   /** The WaitForFirstConsumer StorageClass scenarios use (with `wffc-storage`). */
   firstConsumerClass?: string;
   /** Set when the target cannot run at all here (e.g. kind without Docker): every scenario is skipped with this reason. */
@@ -40,7 +43,7 @@ export const ENV_TARGET_UNAVAILABLE = 'STS_TARGET_UNAVAILABLE';
 
 /** A target that cannot run at all: every scenario is skipped with the reason. */
 export function unavailableInfo(name: string, reason: string): TargetInfo {
-  return { name, serverVersion: 'unavailable', minor: 0, capabilities: new Set(), missing: new Map(), unavailable: reason };
+  return { name, serverVersion: 'unavailable', minor: 0, capabilities: new Set(), missing: new Map(), featureGates: { unknown: reason }, unavailable: reason };
 }
 
 export interface Target {

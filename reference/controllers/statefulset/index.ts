@@ -35,7 +35,7 @@ import { errorMessage } from '../../api-errors.ts';
 import { ConsistencyStore, NO_CONSISTENCY, compareResourceVersion } from './consistency.ts';
 import { ApiEventRecorder } from './events.ts';
 import { RealHistory } from './history.ts';
-import { FEATURE_GATES } from './features.ts';
+import { FEATURE_GATES } from '../../features.ts';
 import { infoS, kObj, type Logger } from './klog.ts';
 import { findMinNextPodAvailabilityCheck, isPodReady } from './pod-health.ts';
 import { newStatefulPodControl } from './pod-control.ts';

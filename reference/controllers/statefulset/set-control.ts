@@ -12,7 +12,7 @@
 import type { V1ControllerRevision, V1Pod, V1StatefulSet, V1StatefulSetStatus } from '@kubernetes/client-node';
 import { newAggregate } from '../../api-errors.ts';
 import type { HistoryInterface } from './history.ts';
-import { FEATURE_GATES } from './features.ts';
+import { FEATURE_GATES } from '../../features.ts';
 import { infoS, kObj, type Logger } from './klog.ts';
 import {
   isCreated,
