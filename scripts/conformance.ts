@@ -21,6 +21,9 @@
  * end (the middle elided past 400 entries); `--timeline-by-object` groups it by object.
  *
  * Also: `--report-name <name>` (write reports/conformance-<name>.json instead of the target's name).
+ * The control-plane target takes `--release v1.N.M` (binaries of another 1.34–1.37 release, built
+ * by `npm run control-plane:build -- --release v1.N.M`; reported as control-plane-v1.N.M) and
+ * `--feature-gates Name=true,…` (passed to its API server, controller manager and scheduler).
  * Paths may carry line numbers (features/identity.feature:6). No scenario matching the paths
  * and tags is an error (exit 1), as is an unbuilt control plane; a bad option exits 2.
  */
@@ -35,9 +38,36 @@ import { ENV_TARGET_UNAVAILABLE } from '../support/targets/target.ts';
 
 const TARGETS = { reference: 'reference', 'control-plane': 'control-plane', hybrid: 'hybrid', cluster: 'cluster', kind: 'kind' } as const;
 
-const { values, positionals } = parseCli({ name: 'conformance', usage: new URL(import.meta.url), options: RUNNER_OPTIONS, allowPositionals: true });
+const { values, positionals } = parseCli({
+  name: 'conformance',
+  usage: new URL(import.meta.url),
+  options: { ...RUNNER_OPTIONS, release: { type: 'string' }, 'feature-gates': { type: 'string' } },
+  allowPositionals: true,
+});
 const profile = TARGETS[values.target as keyof typeof TARGETS];
 if (!profile) usageError('conformance', `unknown target "${values.target}"; choose one of ${Object.keys(TARGETS).join(', ')}`);
+
+// --release and --feature-gates pick what the control-plane target's processes run; the workers
+// read them from the environment. The hybrid target's StatefulSet controller is the reference's,
+// which models the pinned release only.
+const { ENV_FEATURE_GATES, ENV_RELEASE, K8S_VERSION, parseRelease } = await import('../support/control-plane/binaries.ts');
+for (const option of ['release', 'feature-gates'] as const) {
+  if (values[option] !== undefined && profile !== 'control-plane')
+    usageError('conformance', `--${option} applies to the control-plane target (the processes it starts), not to ${profile}`);
+}
+if (values.release !== undefined) {
+  try {
+    parseRelease(values.release);
+  } catch (err) {
+    usageError('conformance', `--release: ${(err as Error).message}`);
+  }
+  process.env[ENV_RELEASE] = values.release;
+}
+if (values['feature-gates'] !== undefined) {
+  if (!/^\w+=(true|false)(,\w+=(true|false))*$/.test(values['feature-gates']))
+    usageError('conformance', `--feature-gates takes Name=true|false[,Name=true|false…], not "${values['feature-gates']}"`);
+  process.env[ENV_FEATURE_GATES] = values['feature-gates'];
+}
 const parallel = values.parallel === undefined ? undefined : intOption('conformance', 'parallel', values.parallel);
 
 /** A problem found before Cucumber starts: one line, exit 1, no report written. */
@@ -85,7 +115,8 @@ const { runConfiguration } = await loadConfiguration({
   },
 });
 // --report-name: Cucumber's own reports go to reports/<name>/ too (real-nodes beside cluster).
-const reportName = values['report-name'] ?? profile;
+// Another release than the pinned one reports under its own name: a column of its own.
+const reportName = values['report-name'] ?? (process.env[ENV_RELEASE] && process.env[ENV_RELEASE] !== K8S_VERSION ? `${profile}-${process.env[ENV_RELEASE]}` : profile);
 if (reportName !== profile) {
   const files = runConfiguration.formats.files;
   runConfiguration.formats.files = Object.fromEntries(Object.entries(files).map(([file, f]) => [file.replace(`reports/${profile}/`, `reports/${reportName}/`), f]));

@@ -10,24 +10,32 @@
  *   npm run control-plane:build -- --regen [--k8s=v1.N.M] [--build]
  *                                               regenerate control-plane/go.mod from that release's go.mod
  *                                               (and, with --build, build afterwards)
+ *   npm run control-plane:build -- --release v1.36.3
+ *                                               build another 1.34–1.37 release (kube-apiserver, KCM,
+ *                                               kube-scheduler) into <cache>/k8s-<release>/bin, from a
+ *                                               wrapper module generated in <cache>/k8s-<release>/module;
+ *                                               etcd and CoreDNS are the pinned build's (built first)
  *
  * Env: STS_CONTROL_PLANE_BIN_DIR (binaries folder), STS_CACHE_DIR / XDG_CACHE_HOME (cache root).
  */
 import { execFile, spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
   BINARIES,
   COREDNS_VERSION,
+  ENV_RELEASE,
   ETCD_VERSION,
   K8S_VERSION,
   type BinaryName,
   binaryPath,
   controlPlaneBinDir,
+  parseRelease,
+  releaseCacheDir,
 } from '../support/control-plane/binaries.ts';
 import { goSatisfies, parseGoVersion, parseKubernetesGoMod, wrapperGoMod } from '../support/control-plane/gomod.ts';
 import { parseCli } from './lib/cli.ts';
@@ -47,6 +55,7 @@ const { values: args } = parseCli({
     regen: { type: 'boolean', default: false },
     build: { type: 'boolean', default: false },
     k8s: { type: 'string' },
+    release: { type: 'string' },
   },
 });
 const verbose = args.verbose;
@@ -182,7 +191,7 @@ async function goVersion(): Promise<string> {
 
 function sha256(...files: string[]): string {
   const h = createHash('sha256');
-  for (const f of files) h.update(`${f.slice(repo.length)}\0`).update(readFileSync(f)).update('\0');
+  for (const f of files) h.update(`${relative(repo, f)}\0`).update(readFileSync(f)).update('\0');
   return h.digest('hex');
 }
 
@@ -201,20 +210,52 @@ interface Stamp {
   binaries: string[];
 }
 
-function makeStamp(go: string): Stamp {
+/**
+ * What one build makes. The pinned release builds every binary from control-plane/; another
+ * release builds the components whose behaviour is the release's (API server, controllers,
+ * scheduler) from a wrapper module in its cache folder, and copies etcd and CoreDNS from the
+ * pinned build: the API server talks to etcd 3.6 and 3.7 alike, and CoreDNS is its own module.
+ */
+interface Plan {
+  release: string;
+  binDir: string;
+  /** The wrapper module the Kubernetes components build in. */
+  moduleDir: string;
+  targets: Target[];
+  /** Binaries copied from the pinned release's folder. */
+  copied: BinaryName[];
+  pinnedBinDir?: string;
+}
+
+const RELEASE_BUILT: readonly BinaryName[] = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
+
+function planFor(release: string): Plan {
+  if (release === K8S_VERSION) return { release, binDir: controlPlaneBinDir(), moduleDir: k8sDir, targets, copied: [] };
+  const moduleDir = join(releaseCacheDir(release), 'module');
   return {
-    k8sVersion: K8S_VERSION,
+    release,
+    binDir: controlPlaneBinDir({ ...process.env, [ENV_RELEASE]: release }),
+    moduleDir,
+    targets: targets.filter((t) => RELEASE_BUILT.includes(t.name)).map((t) => ({ ...t, dir: moduleDir })),
+    copied: ['etcd', 'coredns'],
+    pinnedBinDir: controlPlaneBinDir({ ...process.env, [ENV_RELEASE]: K8S_VERSION, STS_CONTROL_PLANE_BIN_DIR: '' }),
+  };
+}
+
+function makeStamp(plan: Plan, go: string): Stamp {
+  return {
+    k8sVersion: plan.release,
     etcdVersion: ETCD_VERSION,
     corednsVersion: COREDNS_VERSION,
     go,
     // go.mod files and the CoreDNS main: what decides the binaries. go.sum is not hashed:
     // the build itself appends to it (GOFLAGS=-mod=mod).
-    inputsSha256: sha256(join(k8sDir, 'go.mod'), join(corednsDir, 'go.mod'), join(corednsDir, 'main.go'), fileURLToPath(import.meta.url)),
-    binaries: [...BINARIES],
+    inputsSha256: sha256(join(plan.moduleDir, 'go.mod'), join(corednsDir, 'go.mod'), join(corednsDir, 'main.go'), fileURLToPath(import.meta.url)),
+    binaries: [...plan.targets.map((t) => t.name), ...plan.copied],
   };
 }
 
-async function binaryRuns(binDir: string, t: Target): Promise<string | null> {
+async function binaryRuns(binDir: string, t: Pick<Target, 'name' | 'versionArgs'>): Promise<string | null> {
   const path = binaryPath(binDir, t.name);
   if (!existsSync(path)) return null;
   try {
@@ -237,8 +278,8 @@ function checkPins(): void {
     throw new UserError(`${problems.join('; ')}. Keep support/control-plane/binaries.ts and the go.mod files in step (--regen rewrites control-plane/go.mod).`);
 }
 
-async function regen(): Promise<void> {
-  const version = args.k8s ?? K8S_VERSION;
+/** Fetches k8s.io/kubernetes@version's go.mod through the proxy and writes the wrapper go.mod from it into dir. */
+async function writeWrapper(version: string, dir: string): Promise<{ etcdVersion: string }> {
   log(`fetching k8s.io/kubernetes@${version}'s go.mod through the module proxy`);
   const scratch = join(tmpdir(), `sts-cp-regen-${process.pid}`);
   mkdirSync(scratch, { recursive: true });
@@ -249,28 +290,35 @@ async function regen(): Promise<void> {
     const text = readFileSync(info.GoMod, 'utf8');
     const { text: wrapper, etcdVersion } = wrapperGoMod(version, text);
     const parsed = parseKubernetesGoMod(text);
-    const target = join(k8sDir, 'go.mod');
+    const target = join(dir, 'go.mod');
     const before = existsSync(target) ? readFileSync(target, 'utf8') : '';
-    if (before === wrapper) log('control-plane/go.mod is already up to date');
+    if (before === wrapper) log(`${target} is already up to date`);
     else {
+      mkdirSync(dir, { recursive: true });
       writeFileSync(target, wrapper);
-      log(`wrote control-plane/go.mod: k8s ${version}, etcd ${etcdVersion}, ${parsed.staging.length} staging replaces, go ${parsed.go}`);
+      log(`wrote ${target}: k8s ${version}, etcd ${etcdVersion}, ${parsed.staging.length} staging replaces, go ${parsed.go}`);
     }
-    if (version !== K8S_VERSION || etcdVersion !== ETCD_VERSION)
-      log(`NOTE: update K8S_VERSION=${version} / ETCD_VERSION=${etcdVersion} in support/control-plane/binaries.ts`);
+    return { etcdVersion };
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
 }
 
-function ldflags(t: Target, commit: string): string {
+async function regen(): Promise<void> {
+  const version = args.k8s ?? K8S_VERSION;
+  const { etcdVersion } = await writeWrapper(version, k8sDir);
+  if (version !== K8S_VERSION || etcdVersion !== ETCD_VERSION)
+    log(`NOTE: update K8S_VERSION=${version} / ETCD_VERSION=${etcdVersion} in support/control-plane/binaries.ts`);
+}
+
+function ldflags(t: Target, commit: string, release: string): string {
   const parts = ['-s', '-w'];
   if (t.k8sVersionStamp) {
-    const m = /^v(\d+)\.(\d+)\./.exec(K8S_VERSION) as RegExpExecArray;
+    const m = /^v(\d+)\.(\d+)\./.exec(release) as RegExpExecArray;
     const date = new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
     for (const p of ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version']) {
       parts.push(
-        `-X '${p}.gitVersion=${K8S_VERSION}'`,
+        `-X '${p}.gitVersion=${release}'`,
         `-X '${p}.gitMajor=${m[1]}'`,
         `-X '${p}.gitMinor=${m[2]}'`,
         `-X '${p}.gitCommit=${commit}'`,
@@ -283,9 +331,9 @@ function ldflags(t: Target, commit: string): string {
 }
 
 /** The release commit, from the proxy's .info Origin (present for recent module versions). */
-async function k8sCommit(): Promise<string> {
+async function k8sCommit(release: string, dir: string): Promise<string> {
   try {
-    const out = await runGo(['mod', 'download', '-json', `k8s.io/kubernetes@${K8S_VERSION}`], k8sDir);
+    const out = await runGo(['mod', 'download', '-json', `k8s.io/kubernetes@${release}`], dir);
     const info = JSON.parse(out) as { Origin?: { Hash?: string } };
     return info.Origin?.Hash && /^[0-9a-f]{40}$/.test(info.Origin.Hash) ? info.Origin.Hash : 'unknown';
   } catch (err) {
@@ -294,38 +342,56 @@ async function k8sCommit(): Promise<string> {
   }
 }
 
-async function main(): Promise<void> {
-  if (args.regen) {
-    await regen();
-    if (!args.build) return;
+function releaseArg(): string {
+  const release = args.release ?? process.env[ENV_RELEASE] ?? K8S_VERSION;
+  try {
+    parseRelease(release);
+  } catch (err) {
+    throw new UserError((err as Error).message);
   }
-  checkPins();
-  const goVer = await goVersion();
+  return release;
+}
+
+/** The binaries a release's build copies from the pinned build: that build runs first if one is missing or broken. */
+async function copyFromPinned(plan: Plan, goVer: string): Promise<void> {
+  const pinnedDir = plan.pinnedBinDir;
+  if (!pinnedDir || plan.copied.length === 0) return;
+  const runs = await Promise.all(plan.copied.map((name) => binaryRuns(pinnedDir, targets.find((t) => t.name === name)!)));
+  if (runs.some((v) => v === null)) await build(planFor(K8S_VERSION), goVer, { force: false, quietWhenFresh: true });
+  for (const name of plan.copied) {
+    const tmp = join(plan.binDir, `.${name}.tmp`);
+    copyFileSync(binaryPath(pinnedDir, name), tmp);
+    renameSync(tmp, binaryPath(plan.binDir, name));
+  }
+  log(`copied ${plan.copied.join(', ')} from the pinned ${K8S_VERSION} build (${pinnedDir})`);
+}
+
+async function build(plan: Plan, goVer: string, opts: { force: boolean; quietWhenFresh?: boolean }): Promise<void> {
   const have = parseGoVersion(goVer);
-  for (const gm of [join(k8sDir, 'go.mod'), join(corednsDir, 'go.mod')]) {
+  for (const gm of [join(plan.moduleDir, 'go.mod'), join(corednsDir, 'go.mod')]) {
     const need = goDirective(gm);
     if (!have || !goSatisfies(have, need))
-      throw new UserError(`${goVer} is older than \`go ${need}\` in ${gm.slice(repo.length + 1)}; install Go >= ${need} (GOTOOLCHAIN=local: no toolchain download).`);
+      throw new UserError(`${goVer} is older than \`go ${need}\` in ${relative(repo, gm)}; install Go >= ${need} (GOTOOLCHAIN=local: no toolchain download).`);
   }
-
-  const binDir = controlPlaneBinDir();
+  const { binDir } = plan;
   const stampPath = join(binDir, 'stamp.json');
-  const stamp = makeStamp(goVer);
-  const stampText = `${JSON.stringify(stamp, null, 2)}\n`;
+  const stampText = `${JSON.stringify(makeStamp(plan, goVer), null, 2)}\n`;
   const t0 = Date.now();
+  const all: { name: BinaryName; versionArgs: string[] }[] = [...plan.targets, ...plan.copied.map((name) => targets.find((t) => t.name === name)!)];
 
-  if (!args.force) {
+  if (!opts.force) {
     const old = existsSync(stampPath) ? readFileSync(stampPath, 'utf8') : '';
     if (old === stampText) {
-      const versions = await Promise.all(targets.map((t) => binaryRuns(binDir, t)));
+      const versions = await Promise.all(all.map((t) => binaryRuns(binDir, t)));
       if (versions.every((v) => v !== null)) {
-        log(`up to date in ${binDir} (${fmtSecs(Date.now() - t0)}):`);
-        targets.forEach((t, i) => log(`  ${t.name.padEnd(24)} ${versions[i]}`));
-        process.stdout.write(`${binDir}\n`);
+        if (!opts.quietWhenFresh) {
+          log(`up to date in ${binDir} (${fmtSecs(Date.now() - t0)}):`);
+          all.forEach((t, i) => log(`  ${t.name.padEnd(24)} ${versions[i]}`));
+        }
         return;
       }
-      const broken = targets.filter((_, i) => versions[i] === null).map((t) => t.name);
-      log(`cache stamp matches but ${broken.join(', ')} do(es) not run with ${targets[0]?.versionArgs[0]}${args.check ? '' : ': rebuilding'}`);
+      const broken = all.filter((_, i) => versions[i] === null).map((t) => t.name);
+      log(`cache stamp matches but ${broken.join(', ')} do(es) not run with ${all[0]?.versionArgs[0]}${args.check ? '' : ': rebuilding'}`);
     } else if (old) log(`cache stamp differs from the current inputs (versions, go.mod, Go)${args.check ? '' : ': rebuilding'}`);
     else log(`no cached binaries in ${binDir}${args.check ? '' : ': building (cold, empty Go caches: ~7-15 min on 2 cores; warm: ~15 s)'}`);
   }
@@ -336,16 +402,17 @@ async function main(): Promise<void> {
 
   mkdirSync(binDir, { recursive: true });
   rmSync(stampPath, { force: true });
-  log(`${goVer}; Kubernetes ${K8S_VERSION}, etcd ${ETCD_VERSION}, CoreDNS ${COREDNS_VERSION}`);
-  const commit = await k8sCommit();
+  await copyFromPinned(plan, goVer);
+  log(`${goVer}; Kubernetes ${plan.release}, etcd ${ETCD_VERSION}, CoreDNS ${COREDNS_VERSION}`);
+  const commit = await k8sCommit(plan.release, plan.moduleDir);
   const results: { name: string; ms: number; maxRssMb?: number; sizeMb: number; version: string }[] = [];
-  for (const [i, t] of targets.entries()) {
-    log(`[${i + 1}/${targets.length}] ${t.name} (${t.pkg === '.' ? `control-plane/coredns` : t.pkg})`);
+  for (const [i, t] of plan.targets.entries()) {
+    log(`[${i + 1}/${plan.targets.length}] ${t.name} (${t.pkg === '.' ? `control-plane/coredns` : t.pkg})`);
     const tmp = join(binDir, `.${t.name}.tmp`);
     const timeFile = join(binDir, `.${t.name}.time`);
     const started = Date.now();
     await runGo(
-      ['build', '-trimpath', ...(verbose ? ['-v'] : []), '-ldflags', ldflags(t, commit), '-o', tmp, t.pkg],
+      ['build', '-trimpath', ...(verbose ? ['-v'] : []), '-ldflags', ldflags(t, commit, plan.release), '-o', tmp, t.pkg],
       t.dir,
       { stream: verbose, label: t.name, timeFile },
     );
@@ -365,10 +432,22 @@ async function main(): Promise<void> {
   }
   // Stamp what the binaries were built from *after* the build: with -mod=mod go may have
   // completed a go.mod (the CoreDNS module's indirect requires), and the next run hashes that.
-  writeFileSync(stampPath, `${JSON.stringify(makeStamp(goVer), null, 2)}\n`);
+  writeFileSync(stampPath, `${JSON.stringify(makeStamp(plan, goVer), null, 2)}\n`);
   writeFileSync(join(binDir, 'build-times.json'), `${JSON.stringify({ at: new Date().toISOString(), go: goVer, results }, null, 2)}\n`);
   log(`built ${results.length} binaries into ${binDir} in ${fmtSecs(Date.now() - t0)}`);
-  process.stdout.write(`${binDir}\n`);
+}
+
+async function main(): Promise<void> {
+  if (args.regen) {
+    await regen();
+    if (!args.build) return;
+  }
+  checkPins();
+  const release = releaseArg();
+  const plan = planFor(release);
+  if (release !== K8S_VERSION) await writeWrapper(release, plan.moduleDir);
+  await build(plan, await goVersion(), { force: args.force });
+  if (process.exitCode === undefined) process.stdout.write(`${plan.binDir}\n`);
 }
 
 main().catch((err: unknown) => {

@@ -26,10 +26,46 @@ export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
   return join(xdg, 'statefulset-conformance');
 }
 
-/** The binaries folder: $STS_CONTROL_PLANE_BIN_DIR, else <cacheRoot>/k8s-<version>/bin. */
+/** The oldest and newest minors a release build accepts (the catalogue's @k8s gates span them). */
+export const RELEASE_MINORS = { oldest: 34, newest: 37 } as const;
+
+/** `npm run matrix`'s releases: the newest patch of each supported minor the module proxy serves. */
+export const MATRIX_RELEASES = ['v1.34.4', 'v1.35.4', 'v1.36.3', K8S_VERSION] as const;
+
+/** The env variable that picks the release (`--release` on the CLIs sets it for their children). */
+export const ENV_RELEASE = 'STS_K8S_RELEASE';
+/** The env variable with the control plane's `--feature-gates` (`--feature-gates` on the CLIs sets it). */
+export const ENV_FEATURE_GATES = 'STS_FEATURE_GATES';
+
+/**
+ * Checks a release name: `v1.<minor>.<patch>` with a minor the build supports. Whether the
+ * module proxy serves that patch release is for the build to find out.
+ */
+export function parseRelease(release: string): { minor: number; patch: number } {
+  const m = /^v1\.(\d+)\.(\d+)$/.exec(release);
+  if (!m) throw new Error(`release "${release}" is not a Kubernetes patch release like ${K8S_VERSION}`);
+  const minor = Number(m[1]);
+  if (minor < RELEASE_MINORS.oldest || minor > RELEASE_MINORS.newest)
+    throw new Error(`release ${release} is outside the supported 1.${RELEASE_MINORS.oldest}–1.${RELEASE_MINORS.newest} (the releases the catalogue's @k8s gates describe)`);
+  return { minor, patch: Number(m[2]) };
+}
+
+/** The release the control-plane targets run: $STS_K8S_RELEASE, else the pinned K8S_VERSION. */
+export function k8sRelease(env: NodeJS.ProcessEnv = process.env): string {
+  const release = env[ENV_RELEASE] || K8S_VERSION;
+  parseRelease(release);
+  return release;
+}
+
+/** A release's cache folder: <cacheRoot>/k8s-<release> (bin/, and module/ for unpinned releases). */
+export function releaseCacheDir(release: string, env: NodeJS.ProcessEnv = process.env): string {
+  return join(cacheRoot(env), `k8s-${release}`);
+}
+
+/** The binaries folder: $STS_CONTROL_PLANE_BIN_DIR, else <cacheRoot>/k8s-<release>/bin. */
 export function controlPlaneBinDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.STS_CONTROL_PLANE_BIN_DIR) return env.STS_CONTROL_PLANE_BIN_DIR;
-  return join(cacheRoot(env), `k8s-${K8S_VERSION}`, 'bin');
+  return join(releaseCacheDir(k8sRelease(env), env), 'bin');
 }
 
 export function binaryPath(binDir: string, name: BinaryName): string {
@@ -42,7 +78,7 @@ export function assertBinaries(binDir: string, names: readonly BinaryName[] = BI
   if (missing.length > 0) {
     throw new Error(
       `control-plane binaries missing in ${binDir}: ${missing.join(', ')}. ` +
-        'Build them with `npm run control-plane:build` (needs Go 1.26 and the Go module proxy; ' +
+        `Build them with \`npm run control-plane:build${k8sRelease() === K8S_VERSION ? '' : ` -- --release ${k8sRelease()}`}\` (needs Go 1.26 and the Go module proxy; ` +
         'set STS_CONTROL_PLANE_BIN_DIR to use binaries from elsewhere).',
     );
   }

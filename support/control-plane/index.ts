@@ -20,6 +20,8 @@ export { StartError } from './process.ts';
 export { controlPlaneBinDir, K8S_VERSION, ETCD_VERSION, COREDNS_VERSION } from './binaries.ts';
 
 export type Component = 'etcd' | 'kube-apiserver' | 'kube-controller-manager' | 'kube-scheduler' | 'coredns';
+/** The components that take Kubernetes' --feature-gates. */
+const KUBERNETES_COMPONENTS: readonly Component[] = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler'];
 
 export interface ControlPlaneOptions {
   binDir: string;
@@ -48,6 +50,8 @@ export interface ControlPlaneOptions {
   /** KCM node lifecycle: how often nodes are checked (default 1 s) and how long until NotReady/Unknown (default 40 s, see support/targets/control-plane.ts). */
   nodeMonitorPeriodSeconds?: number;
   nodeMonitorGracePeriodSeconds?: number;
+  /** `--feature-gates` for the Kubernetes components (API server, KCM, scheduler), e.g. "MaxUnavailableStatefulSet=true". */
+  featureGates?: string;
   /** Extra arguments per component (appended; later flags win). */
   extraArgs?: Partial<Record<Component, string[]>>;
   /** Deadline for each component to become healthy (default 60 s). */
@@ -217,7 +221,8 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Runn
       const started = Date.now();
       const logPath = join(runDir, `${name}.log`);
       await writeFile(logPath, `# ${binaryPath(opts.binDir, name)} ${args.join(' ')}\n`, { flag: attempt === 1 ? 'w' : 'a' });
-      const proc = new ComponentProcess(name, binaryPath(opts.binDir, name), [...args, ...(opts.extraArgs?.[name] ?? [])], logPath);
+      const gates = opts.featureGates && KUBERNETES_COMPONENTS.includes(name) ? [`--feature-gates=${opts.featureGates}`] : [];
+      const proc = new ComponentProcess(name, binaryPath(opts.binDir, name), [...args, ...gates, ...(opts.extraArgs?.[name] ?? [])], logPath);
       procs.push(proc);
       await savePids();
       try {

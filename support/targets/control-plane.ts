@@ -10,7 +10,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { realClock, type Clock } from '../../reference/clock.ts';
 import { startNodeSimulator, type NodeSimulator } from '../../reference/nodes/index.ts';
-import { controlPlaneBinDir } from '../control-plane/binaries.ts';
+import { controlPlaneBinDir, ENV_FEATURE_GATES } from '../control-plane/binaries.ts';
 import { resolveAt } from './dns-lookup.ts';
 import { startControlPlane, type RunningControlPlane } from '../control-plane/index.ts';
 import { waitNodesSchedulable } from '../control-plane/nodes.ts';
@@ -87,6 +87,7 @@ export class ControlPlaneTarget implements Target {
         withScheduler: true,
         defaultTolerationSeconds: this.opts.tolerationSeconds ?? envNumber('STS_CP_TOLERATION_SECONDS') ?? 30,
         nodeMonitorGracePeriodSeconds: this.opts.nodeGraceSeconds ?? envNumber('STS_CP_NODE_GRACE_SECONDS') ?? 40,
+        featureGates: process.env[ENV_FEATURE_GATES] || undefined,
         // Ctrl-C winds the suite down first (support/interrupt.ts); AfterAll then stops the plane.
         handleSignals: false,
         log: this.logger('control-plane'),
