@@ -1,12 +1,13 @@
 /**
- * `npm run e2e:upstream -- [--target reference] [--parallel <n>] [--focus <regex>] [--rebuild] [--build-only] [--verbose]`
+ * `npm run e2e:upstream -- [--target reference|control-plane] [--parallel <n>] [--focus <regex>] [--rebuild] [--build-only] [--verbose]`
  *
  * Upstream's own StatefulSet e2e tests (k8s.io/kubernetes@v1.37.2 test/e2e/apps/statefulset.go)
  * as a second judge of a target:
  *   1. builds `e2e.test` at the pinned release into the control-plane binaries' cache, or reuses
  *      it (support/upstream-e2e/build.ts; --rebuild forces a build, --build-only stops there);
  *   2. starts the target: `reference` is the reference plane as `npm run serve` runs it, in a
- *      process of its own with a kubeconfig;
+ *      process of its own with a kubeconfig; `control-plane` is upstream's plane at the pinned
+ *      release with simulated nodes, as `npm run local-cluster` runs it;
  *   3. runs the `[sig-apps] StatefulSet` tests the target can run, by name, in --parallel
  *      e2e.test processes at once (default 3; each test has its own namespace), then the
  *      [Serial] ones alone; the rest are skipped, each with its reason
@@ -29,10 +30,15 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { KubeConfig, VersionApi } from '@kubernetes/client-node';
 import { intOption, parseCli, usageError } from './lib/cli.ts';
 
+// How each target starts: a process that writes a kubeconfig and prints "ready …" once it serves.
 const TARGETS = {
-  reference: { containerRuntime: false, offByDefaultGates: false },
+  reference: { containerRuntime: false, offByDefaultGates: false, start: ['scripts/reference-server.ts'] },
+  // Upstream's control plane with the project's simulated nodes (scripts/local-cluster.ts): the
+  // oracle for the API-level tests, and for what the reference passes.
+  'control-plane': { containerRuntime: false, offByDefaultGates: false, start: ['scripts/local-cluster.ts', '--exit-with-stdin'] },
 } as const;
 type TargetName = keyof typeof TARGETS;
 
@@ -50,7 +56,7 @@ const { values } = parseCli({
 });
 const parallel = intOption('e2e:upstream', 'parallel', values.parallel, 1);
 if (!(values.target in TARGETS))
-  usageError('e2e:upstream', `unknown target "${values.target}"; choose one of ${Object.keys(TARGETS).join(', ')} (control-plane and real nodes are not wired up yet)`);
+  usageError('e2e:upstream', `unknown target "${values.target}"; choose one of ${Object.keys(TARGETS).join(', ')} (real nodes are not wired up yet)`);
 const target = values.target as TargetName;
 if (values.focus !== undefined) {
   try {
@@ -151,9 +157,10 @@ const kubeconfig = join(scratch, 'kubeconfig');
 const startedAt = new Date().toISOString();
 const targetLog = createWriteStream(join(outDir, `${target}.log`));
 const serve = track(
-  spawn(process.execPath, ['--import', 'tsx', join(repo, 'scripts', 'reference-server.ts'), '--kubeconfig', kubeconfig], {
+  spawn(process.execPath, ['--import', 'tsx', join(repo, TARGETS[target].start[0]), ...TARGETS[target].start.slice(1), '--kubeconfig', kubeconfig], {
     cwd: repo,
-    stdio: ['ignore', 'pipe', 'pipe'],
+    // A pipe, not /dev/null: local-cluster's --exit-with-stdin stops the cluster when we are gone.
+    stdio: ['pipe', 'pipe', 'pipe'],
     detached: true,
   }),
 );
@@ -173,9 +180,12 @@ try {
     if (!interrupted) log(`ERROR: the ${target} target did not start: see ${join(outDir, `${target}.log`)}`);
     exitCode = 1;
   } else {
-    const server = (JSON.parse(readFileSync(kubeconfig, 'utf8')) as { clusters: { cluster: { server: string } }[] }).clusters[0]!.cluster.server;
-    const serverVersion = await fetch(`${server}/version`)
-      .then((r) => r.json() as Promise<{ gitVersion?: string }>)
+    const kc = new KubeConfig();
+    kc.loadFromFile(kubeconfig);
+    const server = kc.getCurrentCluster()!.server;
+    const serverVersion = await kc
+      .makeApiClient(VersionApi)
+      .getCode()
       .then((v) => v.gitVersion)
       .catch(() => undefined);
     log(`${target} target at ${server} (${serverVersion ?? 'unknown version'})`);
