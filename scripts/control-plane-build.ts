@@ -14,7 +14,7 @@
  *                                               build another 1.34–1.37 release (kube-apiserver, KCM,
  *                                               kube-scheduler) into <cache>/k8s-<release>/bin, from a
  *                                               wrapper module generated in <cache>/k8s-<release>/module;
- *                                               etcd and CoreDNS are the pinned build's (built first)
+ *                                               etcd and CoreDNS are copied from the pinned build (built first if missing)
  *
  * Env: STS_CONTROL_PLANE_BIN_DIR (binaries folder), STS_CACHE_DIR / XDG_CACHE_HOME (cache root).
  */
@@ -26,7 +26,6 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import {
-  BINARIES,
   COREDNS_VERSION,
   ENV_RELEASE,
   ETCD_VERSION,
