@@ -30,6 +30,7 @@ import {
   type DesiredSlice,
 } from './endpointslice-model.ts';
 import { type ComponentOptions, informersFor, keyOf, splitKey, WorkQueue } from './runtime.ts';
+import { TriggerTimeTracker, withTriggerTime } from './endpoint-trigger-time.ts';
 
 export async function startEndpointSliceController(kc: KubeConfig, opts: ComponentOptions): Promise<{ stop(): Promise<void> }> {
   const { clock } = opts;
@@ -64,15 +65,17 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Compone
     return [...byName.values()].sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
   };
 
-  const build = (svc: V1Service, want: DesiredSlice, base?: V1EndpointSlice): V1EndpointSlice => ({
+  const triggerTimes = new TriggerTimeTracker();
+  const build = (svc: V1Service, want: DesiredSlice, triggerTime: number | undefined, base?: V1EndpointSlice): V1EndpointSlice => ({
     apiVersion: 'discovery.k8s.io/v1',
     kind: 'EndpointSlice',
     metadata: base
-      ? { ...base.metadata, labels: sliceLabels(svc) }
+      ? { ...base.metadata, labels: sliceLabels(svc), annotations: withTriggerTime(base.metadata?.annotations, triggerTime) }
       : {
           generateName: `${svc.metadata?.name}-`,
           namespace: svc.metadata?.namespace,
           labels: sliceLabels(svc),
+          annotations: withTriggerTime(undefined, triggerTime),
           ownerReferences: [{ apiVersion: 'v1', kind: 'Service', name: svc.metadata!.name!, uid: svc.metadata!.uid!, controller: true, blockOwnerDeletion: true }],
         },
     addressType: 'IPv4',
@@ -83,12 +86,16 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Compone
   const sync = async (key: string): Promise<void> => {
     const { namespace, name } = splitKey(key);
     const svc = services.get(name, namespace);
-    if (!svc) return; // the garbage collector removes slices of a deleted Service
+    if (!svc) {
+      triggerTimes.deleteService(namespace, name);
+      return; // the garbage collector removes slices of a deleted Service
+    }
     const existing = slicesOf(svc);
     const selector = svc.spec?.selector;
-    const desired = selector && Object.keys(selector).length > 0
-      ? desiredSlices(svc, pods.list(namespace).filter((p) => selectorMatches(selector, p.metadata?.labels)), (n) => nodes.get(n))
-      : [];
+    if (!selector || Object.keys(selector).length === 0) return; // upstream leaves selectorless Services alone
+    const selected = pods.list(namespace).filter((p) => selectorMatches(selector, p.metadata?.labels));
+    const triggerTime = triggerTimes.compute(namespace, svc, selected);
+    const desired = desiredSlices(svc, selected, (n) => nodes.get(n));
     // Reuse slices with the same port set, in name order; create the rest; delete leftovers.
     const pool = new Map<string, V1EndpointSlice[]>();
     for (const s of existing) {
@@ -99,13 +106,13 @@ export async function startEndpointSliceController(kc: KubeConfig, opts: Compone
     for (const want of desired) {
       const reuse = pool.get(portsKey(want.ports))?.shift();
       if (!reuse) {
-        ops.push(discovery.createNamespacedEndpointSlice({ namespace, body: build(svc, want) }).then(remember));
+        ops.push(discovery.createNamespacedEndpointSlice({ namespace, body: build(svc, want, triggerTime) }).then(remember));
         continue;
       }
       if (fingerprintOf(reuse) === sliceFingerprint({ ...want, labels: sliceLabels(svc) })) continue;
       ops.push(
         discovery
-          .replaceNamespacedEndpointSlice({ name: reuse.metadata!.name!, namespace, body: build(svc, want, reuse) })
+          .replaceNamespacedEndpointSlice({ name: reuse.metadata!.name!, namespace, body: build(svc, want, triggerTime, reuse) })
           .then(remember),
       );
     }

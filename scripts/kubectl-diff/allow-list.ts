@@ -34,5 +34,4 @@ export const ALLOW_LIST: AllowEntry[] = [
     step: 'get pvc data-web-0 -o yaml',
     reason: 'unexplained, seen in 1 of 4 runs: the bound claim kept volume(.beta).kubernetes.io/storage-provisioner on the reference, not on upstream (timing of the binder?)',
   },
-  { section: 'describe', step: 'describe endpointslices', reason: 'reference: the EndpointSlice controller sets no endpoints.kubernetes.io/last-change-trigger-time' },
 ];
