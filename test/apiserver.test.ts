@@ -509,3 +509,32 @@ describe('discovery', () => {
     assert.equal(row.object.kind, 'PartialObjectMetadata');
   });
 });
+
+describe('patch errors, as kube-apiserver words them', () => {
+  it('a JSON patch that cannot apply is a bare 422; a patch of the wrong shape is a decoding error (fieldValidation Strict and Warn) or Invalid JSON Patch (Ignore)', async () => {
+    await t.core.createNamespace({ body: { metadata: { name: 'patch-errors' } } });
+    await t.apps.createNamespacedStatefulSet({ namespace: 'patch-errors', body: statefulSet('web') });
+    const path = '/apis/apps/v1/namespaces/patch-errors/statefulsets/web';
+    const patch = (type: string, body: string, query = '') => t.raw('PATCH', `${path}${query}`, body, { 'Content-Type': `application/${type}` });
+    for (const ops of ['[{"op":"replace","path":"/spec/nothere/x","value":2}]', '[{"op":"test","path":"/spec/replicas","value":7}]']) {
+      const r = await patch('json-patch+json', ops);
+      assert.equal(r.status, 422);
+      assert.equal(r.body.reason, 'Invalid');
+      assert.equal(r.body.message, 'the server rejected our request due to an error in our request');
+    }
+    const wrongShape = await patch('json-patch+json', '{"spec":{}}');
+    assert.equal(wrongShape.body.message, 'error decoding patch: json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp');
+    const notAnObject = await patch('merge-patch+json', '"not json"');
+    assert.equal(notAnObject.status, 400);
+    assert.equal(notAnObject.body.message, 'error decoding patch: json: cannot unmarshal string into Go value of type map[string]interface {}');
+    assert.equal((await patch('merge-patch+json', '"not json"', '?fieldValidation=Ignore')).body.message, 'Invalid JSON Patch');
+    assert.equal((await patch('merge-patch+json', 'null')).body.message, 'Invalid JSON Patch');
+  });
+
+  it('a Service name is an RFC 1123 label (RelaxedServiceNameValidation, GA in 1.37): a leading digit is fine, an underscore is not', async () => {
+    await t.core.createNamespacedService({ namespace: 'patch-errors', body: { metadata: { name: '1web' }, spec: { ports: [{ port: 80 }] } } });
+    const r = await t.raw('POST', '/api/v1/namespaces/patch-errors/services', { metadata: { name: 'Bad_Name' }, spec: { ports: [{ port: 80 }] } });
+    assert.equal(r.status, 422);
+    assert.match(r.body.message, /a lowercase RFC 1123 label must consist of/);
+  });
+});

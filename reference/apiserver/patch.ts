@@ -5,6 +5,7 @@
  * for it only where no manager is known (the scale subresource, the registry's own callers).
  */
 import jsonpatch from 'fast-json-patch';
+import type { FieldValidation } from './decode.ts';
 import { ApiError, badRequest } from './errors.ts';
 import { clone, isObject, yamlToJson, type JsonObject, type JsonValue } from './json.ts';
 import { patchSchemaOf, StrategicMergeError, strategicMergePatch } from './strategic-merge.ts';
@@ -38,22 +39,34 @@ export function parsePatch(type: PatchType, raw: string): unknown {
  * The object `patch` makes of `original` (neither is changed). `groupVersionKind` names the
  * type whose patch metadata a strategic merge follows, e.g. 'apps/v1/StatefulSet'.
  */
-export function applyPatch(type: PatchType, original: JsonObject, patch: unknown, groupVersionKind: string): JsonObject {
+export function applyPatch(type: PatchType, original: JsonObject, patch: unknown, groupVersionKind: string, validation: FieldValidation = 'Warn'): JsonObject {
+  // applyJSPatch: under Strict and Warn (the default) the patch is first decoded strictly.
+  const strict = validation !== 'Ignore';
   switch (type) {
     case 'application/json-patch+json': {
-      if (!Array.isArray(patch)) throw badRequest('json: cannot unmarshal object into Go value of type []handlers.jsonPatchOp');
+      if (!Array.isArray(patch))
+        throw badRequest(
+          strict
+            ? `error decoding patch: json: cannot unmarshal ${goJsonType(patch)} into Go value of type []handlers.jsonPatchOp`
+            : `json: cannot unmarshal ${goJsonType(patch)} into Go value of type jsonpatch.Patch`,
+        );
       try {
         const result = jsonpatch.applyPatch(clone(original), patch as jsonpatch.Operation[], true, false).newDocument as unknown;
         if (!isObject(result)) throw badRequest('the patch produced a non-object');
         return result;
       } catch (e) {
         if (e instanceof ApiError) throw e;
-        // A failed `test` op is a conflict-free semantic failure; upstream answers 422 for both.
-        throw new ApiError(422, 'Invalid', `the server rejected our request due to an error in our request: ${(e as Error).message.split('\n')[0]}`);
+        // NewGenericServerResponse(422, …, isUnexpectedResponse false): the operation's own error
+        // (a missing path, a failed `test`) is not passed on.
+        throw new ApiError(422, 'Invalid', 'the server rejected our request due to an error in our request');
       }
     }
     case 'application/merge-patch+json':
-      if (!isObject(patch)) throw badRequest('merge patch must be a JSON object');
+      if (!isObject(patch)) {
+        if (strict && patch !== null) throw badRequest(`error decoding patch: json: cannot unmarshal ${goJsonType(patch)} into Go value of type map[string]interface {}`);
+        // jsonpatch.MergePatch's ErrBadJSONPatch.
+        throw badRequest('Invalid JSON Patch');
+      }
       return mergePatch(original, patch) as JsonObject;
     case 'application/strategic-merge-patch+json':
     case 'application/apply-patch+yaml':
@@ -76,6 +89,7 @@ export function applyPatch(type: PatchType, original: JsonObject, patch: unknown
 
 function goJsonType(v: unknown): string {
   if (Array.isArray(v)) return 'array';
+  if (v === null) return 'null';
   if (typeof v === 'boolean') return 'bool';
   return typeof v;
 }

@@ -422,7 +422,7 @@ export class Registry implements AdmissionContext {
     const patched =
       apply && write.manager !== undefined && isObject(patch)
         ? trackApply(this.fieldManagerScope(kind, subresource), current.obj, patch, write.manager, write.force ?? false, zeroObject)
-        : applyPatch(type, current.obj, patch, gvkOf(kind));
+        : applyPatch(type, current.obj, patch, gvkOf(kind), decoding?.validation);
     const warnings = decoding ? this.decodePatched(kind, type, current.obj, patch, patched, decoding) : [];
     const m = meta(patched);
     if (m.name !== name) throw badRequest(`the name of the object (${String(m.name)}) does not match the name on the URL (${name})`);

@@ -1,6 +1,6 @@
 /** The core/v1 kinds other than pods: registries reduced to the rules clients observe. */
 import { arr, child, clone, deepEqual, isObject, obj, str, type JsonObject } from '../json.ts';
-import { isDNS1035Label, isDNS1123Label, isDNS1123Subdomain, validateLabels } from '../validation.ts';
+import { isDNS1123Label, isDNS1123Subdomain, validateLabels } from '../validation.ts';
 import { age } from './table.ts';
 import type { KindSpec } from './types.ts';
 
@@ -105,7 +105,8 @@ export const services: KindSpec = {
   categories: ['all'],
   subresources: ['status'],
   returnDeletedObject: true,
-  nameValidator: isDNS1035Label,
+  // RelaxedServiceNameValidation (GA, locked on in 1.37): a name is an RFC 1123 label.
+  nameValidator: isDNS1123Label,
   initialStatus: () => ({ loadBalancer: {} }),
   defaults(o) {
     // SetDefaults_Service.
