@@ -12,6 +12,10 @@
  *                   `npm run control-plane:build`)
  *   --full          run each mutant's whole suite instead of stopping at its first failure: the
  *                   report then names every scenario that catches it (slower)
+ *   --first-from f  a report of an earlier run (e.g. reports/mutants.json from the reference):
+ *                   each mutant first runs only the scenarios that caught it there, and the whole
+ *                   suite only when none of them fails. A hybrid mutant then costs one scenario
+ *                   instead of the suite up to its first failure (7 min for the first one tried)
  *   --check         only apply and type-check the mutants (no suite runs): finds stale ones
  *   -h, --help      this text
  *
@@ -52,6 +56,7 @@ try {
       target: { type: 'string', default: 'reference' },
       full: { type: 'boolean', default: false },
       check: { type: 'boolean', default: false },
+      'first-from': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -83,6 +88,19 @@ const notOnTarget = selected.filter((m) => !m.targets.includes(target));
 if (values.only !== undefined && notOnTarget.length) usageError(`${notOnTarget.map((m) => m.name).join(', ')} do not run on ${target}`);
 selected = selected.filter((m) => m.targets.includes(target));
 if (notOnTarget.length) console.log(`${notOnTarget.length} mutants do not run on ${target}; running the ${selected.length} that do`);
+
+/** --first-from: each mutant's catching scenarios (feature:line) in an earlier report. */
+const firstFrom = new Map<string, string[]>();
+if (values['first-from'] !== undefined) {
+  if (values.full) usageError('--first-from and --full exclude each other: --full runs every scenario for every mutant');
+  let earlier: { mutants?: { name: string; caughtBy?: { at: string }[] }[] };
+  try {
+    earlier = JSON.parse(readFileSync(values['first-from'], 'utf8'));
+  } catch (err) {
+    usageError(`--first-from ${values['first-from']}: ${(err as Error).message}`);
+  }
+  for (const m of earlier.mutants ?? []) if (m.caughtBy?.length) firstFrom.set(m.name, [...new Set(m.caughtBy.map((c) => c.at))]);
+}
 
 interface Catch {
   scenario: string;
@@ -146,7 +164,7 @@ if (!values.check) {
     const files = mutated.get(outcome.name);
     if (!files) continue;
     const t0 = performance.now();
-    const failed = await suiteWith(outcome.name, files);
+    const failed = await suiteWith(outcome.name, files, firstFrom.get(outcome.name));
     outcome.caughtBy = failed.map((f) => ({ scenario: f.name, at: `${f.uri}:${f.line}`, failure: f.reason }));
     outcome.outcome = failed.length ? 'caught' : 'survived';
     outcome.seconds += (performance.now() - t0) / 1000;
@@ -185,23 +203,28 @@ function prepare(m: Mutant): Map<string, string> | string {
   return applied.files;
 }
 
-/** The suite in a copy of the baseline carrying the mutated files: the scenarios that failed. */
-async function suiteWith(name: string, files: Map<string, string>): Promise<ScenarioResult[]> {
+/**
+ * The suite in a copy of the baseline carrying the mutated files: the scenarios that failed.
+ * With `first` (scenarios that caught the mutant before), those run alone first.
+ */
+async function suiteWith(name: string, files: Map<string, string>, first?: string[]): Promise<ScenarioResult[]> {
   const dir = join(work, name);
   try {
     copyScratch(baseline, dir);
     writeFiles(dir, files);
+    let failed = first ? failures((await suite(dir, first)).scenarios) : [];
+    if (!failed.length) failed = failures((await suite(dir)).scenarios);
     // Failure stacks name the scratch copy's files: keep them as repository paths.
-    return failures((await suite(dir)).scenarios).map((f) => ({ ...f, reason: f.reason?.replaceAll(`${dir}/`, '') }));
+    return failed.map((f) => ({ ...f, reason: f.reason?.replaceAll(`${dir}/`, '') }));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
 /** One suite run in the copy at dir, on the chosen target. */
-async function suite(dir: string) {
+async function suite(dir: string, paths?: string[]) {
   try {
-    return await runSuite({ target, cwd: dir, failFast: !values.full, stdio: 'ignore' });
+    return await runSuite({ target, cwd: dir, failFast: !values.full, stdio: 'ignore', paths });
   } catch (err) {
     // A signal: the children wind down and the tool dies of it (scripts/lib/children.ts).
     if (interruptedBy()) await new Promise(() => undefined);
