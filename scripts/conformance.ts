@@ -50,7 +50,7 @@ if (!profile) usageError('conformance', `unknown target "${values.target}"; choo
 // --release and --feature-gates pick what the control-plane target's processes run; the workers
 // read them from the environment. The hybrid target's StatefulSet controller is the reference's,
 // which models the pinned release only.
-const { ENV_FEATURE_GATES, ENV_RELEASE, K8S_VERSION, parseRelease } = await import('../support/control-plane/binaries.ts');
+const { ENV_FEATURE_GATES, ENV_RELEASE, K8S_VERSION, isFeatureGateList, parseRelease } = await import('../support/control-plane/binaries.ts');
 for (const option of ['release', 'feature-gates'] as const) {
   if (values[option] !== undefined && profile !== 'control-plane')
     usageError('conformance', `--${option} applies to the control-plane target (the processes it starts), not to ${profile}`);
@@ -64,7 +64,7 @@ if (values.release !== undefined) {
   process.env[ENV_RELEASE] = values.release;
 }
 if (values['feature-gates'] !== undefined) {
-  if (!/^\w+=(true|false)(,\w+=(true|false))*$/.test(values['feature-gates']))
+  if (!isFeatureGateList(values['feature-gates']))
     usageError('conformance', `--feature-gates takes Name=true|false[,Name=true|false…], not "${values['feature-gates']}"`);
   process.env[ENV_FEATURE_GATES] = values['feature-gates'];
 }

@@ -22,7 +22,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseCli, usageError } from './lib/cli.ts';
-import { K8S_VERSION, MATRIX_RELEASES, parseRelease } from '../support/control-plane/binaries.ts';
+import { isFeatureGateList, K8S_VERSION, MATRIX_RELEASES, parseRelease } from '../support/control-plane/binaries.ts';
 import type { TargetRun } from '../support/report/conformance.ts';
 
 const NAME = 'matrix';
@@ -49,7 +49,7 @@ function parseReleases(text: string): { release: string; gates?: string }[] {
     } catch (err) {
       usageError(NAME, `--releases: ${(err as Error).message}`);
     }
-    if (gates !== undefined && !/^\w+=(true|false)(,\w+=(true|false))*$/.test(gates))
+    if (gates !== undefined && !isFeatureGateList(gates))
       usageError(NAME, `--releases: ${entry}: feature gates go as ${release}:Name=true|false[,Name=true|false…]`);
     return { release, gates };
   });

@@ -37,6 +37,11 @@ export const ENV_RELEASE = 'STS_K8S_RELEASE';
 /** The env variable with the control plane's `--feature-gates` (`--feature-gates` on the CLIs sets it). */
 export const ENV_FEATURE_GATES = 'STS_FEATURE_GATES';
 
+/** A `--feature-gates` value the CLIs accept: Name=true|false[,Name=true|false…]. */
+export function isFeatureGateList(value: string): boolean {
+  return /^\w+=(true|false)(,\w+=(true|false))*$/.test(value);
+}
+
 /**
  * Checks a release name: `v1.<minor>.<patch>` with a minor the build supports. Whether the
  * module proxy serves that patch release is for the build to find out.
